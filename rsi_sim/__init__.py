@@ -1,2 +1,14 @@
-"""rsi_sim: simulate recursive self-improvement of AI as a discrete-event simulation."""
+"""rsi_sim: simulate recursive self-improvement of AI as a discrete-event simulation.
+
+>>> import rsi_sim
+>>> ds = rsi_sim.run(rsi_sim.load_scenario("scenarios/reference/jones.yaml"))
+>>> bool(ds["diverged"]), round(float(ds["divergence_time"]), 3)
+(True, 25.0)
+"""
+
 __version__ = "0.1.0"
+
+from .api import run  # noqa: E402
+from .scenario import Scenario, load_scenario  # noqa: E402
+
+__all__ = ["Scenario", "__version__", "load_scenario", "run"]

@@ -1,0 +1,61 @@
+"""A readable summary of one run, for the terminal."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import xarray as xr
+from rich.table import Table
+
+from ..core.time import from_decimal_year
+
+
+def fmt_year(x: float) -> str:
+    """``2027.5`` → ``'2027-07-02'``; NaN → ``'not reached'``."""
+    if x is None or not math.isfinite(float(x)):
+        return "not reached"
+    return from_decimal_year(float(x)).isoformat()
+
+
+def summary_tables(ds: xr.Dataset) -> list[Table]:
+    """Rich tables: run outcome, milestones, and the final values of headline variables."""
+    start = float(ds.attrs.get("start_year", ds["time"].values[0]))
+    name = ds.attrs.get("scenario_name", "run")
+    outcome = Table(title=f"{name}", show_header=False, title_justify="left")
+    outcome.add_row("period", f"{fmt_year(start)} → {fmt_year(float(ds['time'].values[-1]))}")
+    outcome.add_row("seed", str(ds.attrs.get("seed", "")))
+    if bool(ds["diverged"]):
+        t = float(ds["divergence_time"])
+        outcome.add_row("outcome", f"[bold red]growth diverged[/] after {t:.4g} years ({fmt_year(start + t)})")
+    else:
+        outcome.add_row("outcome", f"stopped: {ds.attrs.get('stop_reason', '')}")
+    for key in ("n_generations",):
+        if key in ds:
+            outcome.add_row(ds[key].attrs.get("long_name", key), f"{int(ds[key])}")
+    tables = [outcome]
+    if "milestone_year" in ds and ds.sizes.get("milestone", 0):
+        ms = Table(title="Milestones", title_justify="left")
+        ms.add_column("milestone")
+        ms.add_column("condition")
+        ms.add_column("date")
+        for m in ds["milestone"].values:
+            sel = ds.sel(milestone=m)
+            ms.add_row(str(m), str(sel["milestone_condition"].values), fmt_year(float(sel["milestone_year"])))
+        tables.append(ms)
+    final = Table(title="Headline variables", title_justify="left")
+    final.add_column("variable")
+    final.add_column("start", justify="right")
+    final.add_column("end of run", justify="right")
+    final.add_column("units")
+    for var in ds.data_vars.values():
+        if var.dims != ("time",) or not var.attrs.get("headline", 1):
+            continue
+        vals = var.values
+        good = np.isfinite(vals)
+        if not good.any():
+            continue
+        final.add_row(var.attrs.get("long_name", var.name), f"{vals[good][0]:.4g}",
+                      f"{vals[good][-1]:.4g}", var.attrs.get("units", ""))
+    tables.append(final)
+    return tables

@@ -1,0 +1,86 @@
+"""Components: named parts of a model with declared parameters, state and processes.
+
+A component's ``name`` is its key everywhere (desmod's idea): the YAML key under
+``components:``, the Python lookup ``model["software"]``, and the prefix of its parameters in
+overrides (``components.software.r=1.5``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .errors import ParameterError
+from .params import Param
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .model import Model, State
+
+
+class Component:
+    """Base class of every model part.
+
+    Subclasses declare parameters as :class:`Param` class attributes and override the life-cycle
+    hooks they need, in this order:
+
+    ``build(model)``
+        declare stocks (:meth:`Model.add_stock`) and variables (:meth:`Model.add_variable`);
+        find the components it ``needs`` with ``model[name]``.
+    ``start()``
+        start SimPy processes (``self.env.process(...)``) and watches.
+    ``rates(state)``
+        the continuous dynamics: ``{stock: rate}`` for the stocks it owns. For stocks declared
+        ``log=True`` the rate is the *growth rate* d ln X/dt; otherwise dX/dt.
+    ``finish(ds)``
+        add scalar metrics or tables to the results Dataset.
+    """
+
+    name: ClassVar[str] = ""
+    needs: ClassVar[tuple[str, ...]] = ()
+    params: ClassVar[dict[str, Param]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared: dict[str, Param] = {}
+        for klass in reversed(cls.__mro__):
+            for key, value in vars(klass).items():
+                if isinstance(value, Param):
+                    declared[key] = value
+        cls.params = declared
+
+    def __init__(self, **values: Any) -> None:
+        self._values: dict[str, Any] = {k: p.default for k, p in self.params.items()}
+        for key, value in values.items():
+            if key not in self.params:
+                known = ", ".join(self.params) or "none"
+                raise ParameterError(
+                    f"{self.name} has no parameter '{key}'. Its parameters are: {known}."
+                )
+            setattr(self, key, value)
+        self.model: Model | None = None
+
+    @property
+    def env(self):
+        return self.model.env
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The parameter values, by name."""
+        return dict(self._values)
+
+    def build(self, model: Model) -> None:
+        self.model = model
+
+    def start(self) -> None:
+        pass
+
+    def rates(self, state: State) -> dict[str, Any]:
+        return {}
+
+    def finish(self, ds: xr.Dataset) -> xr.Dataset:
+        return ds
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"{type(self).__name__}({args})"

@@ -1,0 +1,150 @@
+"""Conditions written in scenario files (``"time_horizon_hours >= 40 and date >= 2028-01-01"``).
+
+Parsed by a small grammar (never ``eval``) into a *margin*: a function of the model state that is
+``>= 0`` exactly when the condition holds. Margins are continuous in continuous state, so the
+kernel can find the time a condition becomes true by root-finding between integrator steps.
+
+Grammar::
+
+    condition  := conjunction ("or" conjunction)*
+    conjunction:= atom ("and" atom)*
+    atom       := "(" condition ")" | comparison | NAME      # NAME: a flag such as a milestone
+    comparison := NAME OP NUMBER | "date" OP DATE            # OP: >= > <= <
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<date>\d{4}-\d{2}-\d{2})|(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+    r"|(?P<op>>=|<=|>|<|==)|(?P<paren>[()])|(?P<name>[A-Za-z_][A-Za-z0-9_.]*))"
+)
+_MAX_LENGTH = 500
+
+
+class ConditionSyntaxError(ValueError):
+    """A condition could not be parsed; the message says where and what was expected."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed condition. ``margin(state)`` is >= 0 exactly when it holds."""
+
+    text: str
+    variables: frozenset[str]
+    flags: frozenset[str]
+    _margin: Callable
+
+    def margin(self, state) -> float | np.ndarray:
+        return self._margin(state)
+
+    def holds(self, state) -> bool:
+        return bool(np.all(self._margin(state) >= 0))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    if len(text) > _MAX_LENGTH:
+        raise ConditionSyntaxError(f"a condition may be at most {_MAX_LENGTH} characters")
+    out, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ConditionSyntaxError(f"unexpected {text[pos:].strip()[:20]!r} at character {pos + 1}")
+        kind = m.lastgroup
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+    return out
+
+
+def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = None) -> Condition:
+    """Parse ``text``; ``date_to_t`` maps a date literal to model time (years since start).
+
+    >>> c = parse_condition("x >= 2 and y < 1")
+    >>> c.holds({"x": 3.0, "y": 0.5}), c.holds({"x": 3.0, "y": 1.5})
+    (True, False)
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ConditionSyntaxError("a condition must be non-empty text such as 'ai_rd_multiplier >= 5'")
+    toks = _tokens(text)
+    variables: set[str] = set()
+    flags: set[str] = set()
+    pos = 0
+
+    def peek(k: int = 0):
+        return toks[pos + k] if pos + k < len(toks) else (None, None)
+
+    def take():
+        nonlocal pos
+        pos += 1
+        return toks[pos - 1]
+
+    def condition(depth: int):
+        if depth > 20:
+            raise ConditionSyntaxError("too deeply nested")
+        parts = [conjunction(depth)]
+        while peek() == ("name", "or"):
+            take()
+            parts.append(conjunction(depth))
+        if len(parts) == 1:
+            return parts[0]
+        return lambda s: np.maximum.reduce([p(s) for p in parts]) if len(parts) > 2 else np.maximum(parts[0](s), parts[1](s))
+
+    def conjunction(depth: int):
+        parts = [atom(depth)]
+        while peek() == ("name", "and"):
+            take()
+            parts.append(atom(depth))
+        if len(parts) == 1:
+            return parts[0]
+        return lambda s: np.minimum.reduce([p(s) for p in parts]) if len(parts) > 2 else np.minimum(parts[0](s), parts[1](s))
+
+    def atom(depth: int):
+        kind, val = peek()
+        if kind is None:
+            raise ConditionSyntaxError("the condition ends too early: expected a comparison")
+        if (kind, val) == ("paren", "("):
+            take()
+            inner = condition(depth + 1)
+            if take() != ("paren", ")") if pos < len(toks) else True:
+                raise ConditionSyntaxError("a '(' is not closed")
+            return inner
+        if kind != "name" or val in ("and", "or"):
+            raise ConditionSyntaxError(f"expected a variable name, got {val!r}")
+        take()
+        if peek()[0] != "op":
+            flags.add(val)
+            return lambda s, _n=val: 1.0 if s[_n] else -1.0
+        _, op = take()
+        if op == "==":
+            raise ConditionSyntaxError("use >=, >, <= or < (equality of continuous quantities is never exact)")
+        rkind, rval = take() if pos < len(toks) else (None, None)
+        if val == "date":
+            if rkind != "date":
+                raise ConditionSyntaxError(f"'date {op}' must be followed by a date like 2028-01-01, got {rval!r}")
+            if date_to_t is None:
+                raise ConditionSyntaxError("dates are not allowed here")
+            threshold, name = date_to_t(_dt.date.fromisoformat(rval)), "t"
+        else:
+            if rkind != "num":
+                raise ConditionSyntaxError(f"'{val} {op}' must be followed by a number, got {rval!r}")
+            threshold, name = float(rval), val
+            variables.add(val)
+        if op in (">=", ">"):
+            return lambda s, _n=name, _c=threshold: s[_n] - _c
+        return lambda s, _n=name, _c=threshold: _c - s[_n]
+
+    margin = condition(0)
+    if pos != len(toks):
+        raise ConditionSyntaxError(f"unexpected {toks[pos][1]!r} after a complete condition")
+    return Condition(text.strip(), frozenset(variables), frozenset(flags), margin)

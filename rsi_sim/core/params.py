@@ -1,0 +1,109 @@
+"""Parameter declarations: one declaration validates input, documents the parameter and feeds
+the uncertainty sampler (the scikit-learn idea of constraints as data)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ParameterError
+from .units import duration_years, is_time_unit, parse_quantity
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared model parameter.
+
+    Declared as a class attribute of a :class:`~rsi_sim.core.Component`; reads as the value on
+    instances.
+
+    Parameters
+    ----------
+    default : the baseline value.
+    unit : the unit the value is in (``"1"`` for dimensionless).
+    bounds : inclusive ``(low, high)``; ``None`` for unbounded.
+    source : where the default comes from (shipped data file or literature).
+    doc : what the parameter means.
+    kind : ``float``, ``int``, ``bool`` or ``str``.
+    choices : allowed values for ``str`` parameters.
+    """
+
+    default: Any
+    unit: str = "1"
+    bounds: tuple[float | None, float | None] = (None, None)
+    source: str = ""
+    doc: str = ""
+    kind: type = float
+    choices: tuple[str, ...] = ()
+    name: str = field(default="", compare=False)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        object.__setattr__(self, "name", name)
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj._values[self.name]
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj._values[self.name] = self.check(value, owner=type(obj).name)
+
+    def expected(self) -> str:
+        """A phrase saying what values are accepted, for error messages."""
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is str:
+            return "one of " + ", ".join(repr(c) for c in self.choices) if self.choices else "text"
+        what = "an integer" if self.kind is int else "a number"
+        lo, hi = self.bounds
+        if lo is not None and hi is not None:
+            what += f" between {lo:g} and {hi:g}"
+        elif lo is not None:
+            what += f" ≥ {lo:g}"
+        elif hi is not None:
+            what += f" ≤ {hi:g}"
+        if self.unit not in ("1", ""):
+            what += f" (in {self.unit})"
+        return what
+
+    def _from_text(self, text: str, bad: ParameterError) -> float:
+        """Read ``"3 months"`` for a parameter in years, ``"1e27 FLOP"`` for one in FLOP."""
+        try:
+            if is_time_unit(self.unit):
+                return duration_years(text) / duration_years(f"1 {self.unit}")
+            number, unit = parse_quantity(text)
+        except ValueError as exc:
+            raise ParameterError(f"{bad} ({exc})") from None
+        if unit not in ("", self.unit):
+            raise ParameterError(f"{bad} (the unit must be {self.unit!r}, not {unit!r})")
+        return number
+
+    def check(self, value: Any, owner: str = "") -> Any:
+        """Return ``value`` converted to the declared kind, or raise :class:`ParameterError`."""
+        label = f"The '{self.name}' parameter" + (f" of {owner}" if owner else "")
+        bad = ParameterError(f"{label} must be {self.expected()}. Got {value!r} instead.")
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise bad
+            return value
+        if self.kind is str:
+            if not isinstance(value, str) or (self.choices and value not in self.choices):
+                raise bad
+            return value
+        if isinstance(value, str):
+            value = self._from_text(value, bad)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        if self.kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise bad
+            value = int(value)
+        else:
+            value = float(value)
+        if not math.isfinite(value):
+            raise bad
+        lo, hi = self.bounds
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise bad
+        return value

@@ -1,0 +1,270 @@
+"""Loading scenarios: read, follow ``extends``, apply ``--set`` overrides, validate, build."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..core.errors import ParameterError, ScenarioError
+from ..core.time import to_decimal_year
+from .schema import ScenarioSpec
+from .yamlio import Locations, dump_yaml, parse_yaml, read_yaml
+
+MAX_EXTENDS = 10
+
+
+@dataclass
+class Scenario:
+    """A validated scenario: the resolved data, where each key came from, and the typed spec.
+
+    Build a model with :meth:`build_model`; the resolved file is :meth:`to_yaml`.
+    """
+
+    data: dict[str, Any]
+    spec: ScenarioSpec
+    path: str = "<scenario>"
+    locations: Locations = field(default_factory=dict, repr=False)
+    chain: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def to_yaml(self) -> str:
+        """The fully resolved scenario (after ``extends`` and overrides) as YAML text."""
+        return dump_yaml(_plain(self.data))
+
+    def where(self, *keys: Any) -> tuple[str | None, int | None]:
+        """(file, line) where a key path was set, as far as known."""
+        path = tuple(keys)
+        while path:
+            if path in self.locations:
+                return self.locations[path]
+            path = path[:-1]
+        return self.path, None
+
+    def error(self, message: str, *keys: Any) -> ScenarioError:
+        file, line = self.where(*keys)
+        return ScenarioError(message, file=file, line=line, key=".".join(map(str, keys)) or None)
+
+    def component_values(self) -> dict[str, dict[str, Any]]:
+        return {k: dict(v) for k, v in self.spec.components.items()}
+
+    def with_overrides(self, overrides: dict[str, Any] | list[str]) -> Scenario:
+        """A copy with dotted-path overrides applied and validated again."""
+        data, locs = copy.deepcopy(self.data), dict(self.locations)
+        _apply_overrides(data, locs, overrides)
+        return _validate(data, locs, self.path, self.chain)
+
+    def build_model(self, seed: int | np.random.SeedSequence | None = None, components=None):
+        """The :class:`~rsi_sim.core.Model` this scenario describes.
+
+        ``components`` may map component names to replacement classes or instances (a notebook
+        user's own subclass); ``seed`` defaults to the scenario's ``seed``.
+        """
+        from .build import build_model
+
+        return build_model(self, seed=seed, components=components)
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None = None) -> Scenario:
+    """Load and validate a scenario file.
+
+    Parameters
+    ----------
+    path : the YAML file.
+    overrides : dotted-path overrides, as ``{"components.jones.phi": 0.7}`` or the command
+        line's ``["components.jones.phi=0.7"]``.
+
+    Examples
+    --------
+    >>> s = load_scenario("scenarios/reference/jones.yaml", {"components.jones.phi": 0.2})
+    >>> s.spec.components["jones"]["phi"]
+    0.2
+    """
+    data, locs, chain = _read_with_extends(Path(path), ())
+    if overrides:
+        _apply_overrides(data, locs, overrides)
+    return _validate(data, locs, str(path), chain)
+
+
+def _read_with_extends(path: Path, chain: tuple[str, ...]) -> tuple[dict, Locations, tuple[str, ...]]:
+    data, locs = read_yaml(path)
+    key = str(path.resolve())
+    if key in chain:
+        loop = " -> ".join([*chain, key])
+        raise ScenarioError(f"extends forms a loop: {loop}", file=str(path), key="extends")
+    chain = (*chain, key)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, locs, chain
+    file, line = locs.get(("extends",), (str(path), None))
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(f"extends must be the path of another scenario file, got {parent!r}",
+                            file=file, line=line, key="extends")
+    if len(chain) > MAX_EXTENDS:
+        raise ScenarioError(f"more than {MAX_EXTENDS} levels of extends", file=file, line=line, key="extends")
+    target = (path.parent / parent).resolve()
+    if target.suffix not in (".yaml", ".yml"):
+        raise ScenarioError(f"extends must name a .yaml file, got {parent!r}", file=file, line=line,
+                            key="extends")
+    if not target.is_file():
+        raise ScenarioError(f"extends names {parent!r}, but there is no such file "
+                            f"(looked for {target})", file=file, line=line, key="extends")
+    base, base_locs, chain = _read_with_extends(target, chain)
+    locs.pop(("extends",), None)
+    return _merge(base, data), {**base_locs, **locs}, chain
+
+
+def _merge(base: dict, child: dict) -> dict:
+    """Key-by-key merge: mappings merge recursively; anything else in ``child`` replaces."""
+    out = dict(base)
+    for k, v in child.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _parse_override(item: str) -> tuple[str, Any]:
+    if "=" not in item:
+        raise ScenarioError(f"--set expects KEY=VALUE (e.g. components.software.r=1.5), got {item!r}",
+                            file="--set")
+    key, text = item.split("=", 1)
+    try:
+        value = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError:
+        value = text
+    return key.strip(), value
+
+
+def _apply_overrides(data: dict, locs: Locations, overrides: dict[str, Any] | list[str]) -> None:
+    items = [_parse_override(o) for o in overrides] if isinstance(overrides, list | tuple) else overrides.items()
+    for key, value in items:
+        parts = [p for p in key.split(".")]
+        if not key or any(not p for p in parts):
+            raise ScenarioError(f"--set key {key!r} is not a dotted path like components.software.r",
+                                file="--set")
+        node = data
+        for i, part in enumerate(parts[:-1]):
+            child = node.get(part) if isinstance(node, dict) else None
+            if child is None:
+                child = {}
+                node[part] = child
+            if not isinstance(child, dict):
+                raise ScenarioError(f"cannot set {key!r}: {'.'.join(parts[: i + 1])} is a value, not a section",
+                                    file="--set", key=key)
+            node = child
+        node[parts[-1]] = value
+        locs[tuple(parts)] = ("--set", None)
+
+
+def _validate(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) -> Scenario:
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc, data, locs, path) from None
+    scenario = Scenario(data=data, spec=spec, path=path, locations=locs, chain=chain)
+    _check_components(scenario)
+    _check_milestones(scenario)
+    return scenario
+
+
+def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -> ScenarioError:
+    err = exc.errors()[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    # pydantic appends union member names to the location; keep the real key path.
+    real = []
+    node: Any = data
+    for p in loc:
+        if isinstance(node, dict) and p in node:
+            real.append(p)
+            node = node[p]
+        elif isinstance(node, list) and isinstance(p, int) and p < len(node):
+            real.append(p)
+            node = node[p]
+        elif err["type"] == "extra_forbidden" or err["type"] == "missing":
+            real.append(p)
+            break
+    key = ".".join(map(str, real))
+    file, line = locs.get(tuple(real), (None, None))
+    if file is None:
+        parent = tuple(real[:-1])
+        file, line = locs.get(parent, (path, None))
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(real[:-1])
+        msg = "unknown key" + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+    elif err["type"] == "missing":
+        msg = "this required key is missing"
+    else:
+        msg = f"{msg}; got {err.get('input')!r}"
+    return ScenarioError(msg, file=file, line=line, key=key)
+
+
+def _allowed_keys(parent: list) -> list[str]:
+    model: Any = ScenarioSpec
+    for p in parent:
+        info = model.model_fields.get(p)
+        ann = info.annotation if info else None
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return []
+        model = ann
+    return list(model.model_fields)
+
+
+def _check_components(scenario: Scenario) -> None:
+    from ..components import REGISTRY
+
+    for name, values in scenario.spec.components.items():
+        cls = REGISTRY.get(name)
+        if cls is None:
+            raise scenario.error(f"unknown component; known components: {', '.join(sorted(REGISTRY))}",
+                                 "components", name)
+        if not isinstance(values, dict):
+            raise scenario.error("expected a mapping of parameter names to values", "components", name)
+        for key, value in values.items():
+            param = cls.params.get(key)
+            if param is None:
+                raise scenario.error(f"unknown parameter of {name}; its parameters are: "
+                                     f"{', '.join(cls.params)}", "components", name, key)
+            try:
+                param.check(value, owner=name)
+            except ParameterError as exc:
+                raise scenario.error(str(exc), "components", name, key) from None
+
+
+def _check_milestones(scenario: Scenario) -> None:
+    # Names are checked against the built model (variables exist only once components build).
+    for name in scenario.spec.milestones:
+        if not name.replace("_", "").isalnum():
+            raise scenario.error("milestone names are letters, digits and _", "milestones", name)
+
+
+def start_year(scenario: Scenario) -> float:
+    return to_decimal_year(scenario.spec.start)
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    if hasattr(x, "isoformat"):
+        return x.isoformat()
+    return x
+
+
+def parse_scenario_text(text: str, name: str = "<text>") -> Scenario:
+    """Validate a scenario given as YAML text (``extends`` is resolved relative to the cwd)."""
+    data, locs = parse_yaml(text, name)
+    if "extends" in data:
+        raise ScenarioError("extends is only allowed in scenario files", file=name, key="extends")
+    return _validate(data, locs, name, ())

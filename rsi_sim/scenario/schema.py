@@ -1,0 +1,118 @@
+"""The scenario file schema (top level). Component parameters are validated by their own
+:class:`~rsi_sim.core.Param` declarations, so a parameter is declared in exactly one place."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from ..core.conditions import ConditionSyntaxError, parse_condition
+from ..core.units import duration_years
+
+
+def _duration(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError("expected a duration such as '3 months', '2.5 y' or a number of years")
+    try:
+        years = duration_years(value)
+    except ValueError as exc:
+        raise ValueError(f"expected a duration such as '3 months' or '2.5 y' ({exc})") from None
+    if not years > 0 or years != years or years == float("inf"):
+        raise ValueError("expected a positive, finite duration")
+    return years
+
+
+def _date(value: Any) -> _dt.date:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("expected a date written YYYY-MM-DD, e.g. 2026-01-01")
+
+
+def _condition(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a condition such as 'ai_rd_multiplier >= 5'")
+    try:
+        parse_condition(value, date_to_t=lambda d: 0.0)
+    except ConditionSyntaxError as exc:
+        raise ValueError(f"not a valid condition: {exc}") from None
+    return value.strip()
+
+
+Duration = Annotated[float, BeforeValidator(_duration)]
+Date = Annotated[_dt.date, BeforeValidator(_date)]
+ConditionText = Annotated[str, BeforeValidator(_condition)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Outputs(Strict):
+    step: Duration = Field(1 / 12, description="spacing of the output grid (default one month)")
+
+
+class Solver(Strict):
+    method: Literal["RK45", "DOP853"] = Field("RK45", description="embedded Runge-Kutta pair")
+    rtol: float = Field(1e-7, gt=0, lt=0.1, description="relative tolerance")
+    atol: float = Field(1e-9, gt=0, lt=0.1, description="absolute tolerance (log-stocks: relative error)")
+    max_step: Duration = Field(0.25, description="longest integrator step")
+    max_steps: int = Field(200_000, gt=0, le=10_000_000, description="step budget of one run")
+
+
+class MilestoneSpec(Strict):
+    when: ConditionText = Field(description="condition that marks the milestone")
+    description: str = ""
+
+
+def _milestone(value: Any) -> Any:
+    return {"when": value} if isinstance(value, str) else value
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario after ``extends`` and overrides are applied."""
+
+    name: str = Field(min_length=1, max_length=200, description="short name shown in tables and legends")
+    description: str = Field("", max_length=20_000)
+    start: Date = Field(_dt.date(2026, 1, 1), description="date of t = 0")
+    horizon: Date | Duration = Field(description="end date (YYYY-MM-DD) or duration ('20 y')")
+    seed: int = Field(0, ge=0, lt=2**63, description="random seed")
+    outputs: Outputs = Outputs()
+    solver: Solver = Solver()
+    components: dict[str, dict[str, Any]] = Field(description="parameters by component")
+    milestones: dict[str, Annotated[MilestoneSpec, BeforeValidator(_milestone)]] = {}
+    stop: ConditionText | None = Field(None, description="condition that ends a run early")
+
+    @field_validator("horizon", mode="before")
+    @classmethod
+    def _horizon(cls, value: Any) -> Any:
+        if isinstance(value, _dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return _duration(value)
+        return _duration(value)
+
+    @field_validator("components", mode="before")
+    @classmethod
+    def _components(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or not value:
+            raise ValueError("expected a mapping of component names to their parameters")
+        return {k: ({} if v is None else v) for k, v in value.items() if v is not False}
+
+    def horizon_years(self) -> float:
+        from ..core.time import to_decimal_year
+
+        if isinstance(self.horizon, _dt.date):
+            return to_decimal_year(self.horizon) - to_decimal_year(self.start)
+        return float(self.horizon)
