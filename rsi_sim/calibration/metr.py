@@ -220,4 +220,3 @@ def hindcast_table(
         out["predicted"] <= out["ci95_high"]
     )
     return out
-
