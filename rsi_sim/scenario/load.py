@@ -204,6 +204,8 @@ def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -
         msg = "unknown key" + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
     elif err["type"] == "missing":
         msg = "this required key is missing"
+        if len(real) == 1:
+            line = None
     else:
         msg = f"{msg}; got {err.get('input')!r}"
     return ScenarioError(msg, file=file, line=line, key=key)

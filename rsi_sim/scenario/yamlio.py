@@ -90,6 +90,9 @@ def _convert(node, path: tuple, shown: str, locs: Locations, counter: list[int],
     if depth > MAX_DEPTH:
         raise ScenarioError(f"is nested more than {MAX_DEPTH} levels deep", file=shown, line=line)
     locs.setdefault(path, (shown, line))
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        raise ScenarioError(f"unsupported YAML tag {node.tag!r}: scenario files hold plain values only",
+                            file=shown, line=line, key=".".join(map(str, path)) or None)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -111,15 +114,19 @@ def _convert(node, path: tuple, shown: str, locs: Locations, counter: list[int],
     if isinstance(node, yaml.SequenceNode):
         return [_convert(v, path + (i,), shown, locs, counter, constructor, depth + 1)
                 for i, v in enumerate(node.value)]
-    return _scalar(node, shown, constructor)
+    return _scalar(node, shown, constructor, path)
 
 
-def _scalar(node, shown: str, constructor) -> Any:
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+def _scalar(node, shown: str, constructor, path: tuple = ()) -> Any:
     try:
         value = constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         raise ScenarioError(f"unsupported YAML tag {node.tag!r}: scenario files hold plain "
-                            "values only", file=shown, line=node.start_mark.line + 1) from None
+                            "values only", file=shown, line=node.start_mark.line + 1,
+                            key=".".join(map(str, path)) or None) from None
     if isinstance(value, _dt.datetime):
         value = value.date() if value.time() == _dt.time() else value
     if isinstance(value, str) and len(value) > 10_000:
