@@ -271,14 +271,21 @@ def takeoff_milestones(
     """
     v = np.asarray(speedups, dtype=float)
     human = np.stack(
-        [np.asarray(gaps[k].values, dtype=float) for k in ("sc_to_sar_gap", "sar_to_siar_gap", "siar_to_asi_gap")],
+        [
+            np.asarray(gaps[k].values, dtype=float)
+            for k in ("sc_to_sar_gap", "sar_to_siar_gap", "siar_to_asi_gap")
+        ],
         axis=-1,
     )
     calendar = phase_time(human, v[:-1], v[1:])
     if max_phase_years is not None:
         calendar = np.minimum(calendar, max_phase_years)
     years = np.concatenate(
-        [np.full(calendar.shape[:-1] + (1,), float(sc_year)), sc_year + np.cumsum(calendar, axis=-1)], axis=-1
+        [
+            np.full(calendar.shape[:-1] + (1,), float(sc_year)),
+            sc_year + np.cumsum(calendar, axis=-1),
+        ],
+        axis=-1,
     )
     out = gaps.copy()
     out["milestone_year"] = (("sample", "milestone"), years, {"units": "decimal year"})
@@ -327,4 +334,6 @@ def sample_takeoff(
     True
     """
     gaps = sample_takeoff_parameters(n, rng, **gap_params)
-    return takeoff_milestones(gaps, sc_year=sc_year, speedups=speedups, max_phase_years=max_phase_years)
+    return takeoff_milestones(
+        gaps, sc_year=sc_year, speedups=speedups, max_phase_years=max_phase_years
+    )
