@@ -11,7 +11,9 @@ before, the first taking ``T``. The time for ``n`` doublings is the geometric su
     T + T(1−d) + ... + T(1−d)^(n−1) = T (1 − (1−d)^n) / d   →   T/d as n → ∞
 
 so every horizon is reached before ``t0 + T/d``. We use the sum's closed form for any real
-``n`` (fractional doublings interpolate geometrically). ``d = 0`` is the exponential case;
+``n``: exact at whole doublings; in between, ``log2 h`` follows the smooth curve through them
+(so just after ``t0`` the growth rate is slightly below ``1/T``, ``d/(−T ln(1−d))`` doublings per
+unit time, and above it at the end of the first doubling). ``d = 0`` is the exponential case;
 ``d < 0`` (each doubling slower) is allowed and never reaches a bound.
 
 All functions broadcast like numpy ufuncs.
@@ -31,13 +33,32 @@ __all__ = [
 ]
 
 
+def _log1p_neg_ratio(y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``ln(1 − y) / (−y)``, equal to 1 at ``y = 0`` and accurate for tiny ``y``."""
+    tiny = np.abs(y) < 1e-8
+    safe = np.where(tiny, 0.5, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = np.log1p(-safe) / -safe
+    return np.where(tiny, 1.0 + y / 2.0, exact)
+
+
+def _expm1_ratio(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``(e^x − 1) / x``, equal to 1 at ``x = 0`` and accurate for tiny ``x``."""
+    tiny = np.abs(x) < 1e-8
+    safe = np.where(tiny, 1.0, x)
+    with np.errstate(over="ignore"):
+        exact = np.expm1(safe) / safe
+    return np.where(tiny, 1.0 + x / 2.0, exact)
+
+
 def time_for_doublings(
     doublings: ArrayLike, doubling_time: ArrayLike, decay: ArrayLike = 0.0
 ) -> NDArray[np.float64]:
     """Time for ``n`` doublings when each takes ``(1 − d)`` times the previous one.
 
-    ``T (1 − (1−d)^n) / d`` (REFERENCE C.3), evaluated as ``−T expm1(n log1p(−d)) / d`` so it
-    stays exact as ``d → 0``, where it becomes ``T n``.
+    ``T (1 − (1−d)^n) / d`` (REFERENCE C.3). Written as ``T n φ(n ln(1−d)) g(d)`` with
+    ``φ(x) = (e^x − 1)/x`` and ``g(d) = ln(1−d)/(−d)``, both 1 at 0, so it stays accurate for
+    any small ``d`` and is exactly ``T n`` at ``d = 0``.
 
     Parameters
     ----------
@@ -63,10 +84,9 @@ def time_for_doublings(
     n, t, d = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (doublings, doubling_time, decay))
     )
-    exponential = d == 0
-    safe_d = np.where(exponential, 0.5, d)
-    geometric = -t * np.expm1(n * np.log1p(-safe_d)) / safe_d
-    return np.where(exponential, t * n, geometric)
+    g = _log1p_neg_ratio(d)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return t * n * _expm1_ratio(-n * d * g) * g
 
 
 def doublings_in_time(
@@ -74,7 +94,8 @@ def doublings_in_time(
 ) -> NDArray[np.float64]:
     """Number of doublings completed after ``elapsed`` time (inverse of :func:`time_for_doublings`).
 
-    ``n = ln(1 − d τ/T) / ln(1 − d)``; ``inf`` once ``τ >= T/d`` (superexponential, ``d > 0``).
+    ``n = ln(1 − d τ/T) / ln(1 − d)``, i.e. ``(τ/T) g(d τ/T) / g(d)`` with
+    ``g(y) = ln(1−y)/(−y)``; ``inf`` once ``τ >= T/d`` (superexponential, ``d > 0``).
 
     Parameters
     ----------
@@ -100,14 +121,10 @@ def doublings_in_time(
     tau, t, d = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (elapsed, doubling_time, decay))
     )
-    exponential = d == 0
-    safe_d = np.where(exponential, 0.5, d)
-    fraction = safe_d * tau / t
-    with np.errstate(divide="ignore", invalid="ignore"):
-        geometric = np.where(
-            fraction < 1.0, np.log1p(-np.minimum(fraction, 1.0)) / np.log1p(-safe_d), np.inf
-        )
-    return np.where(exponential, tau / t, geometric)
+    y = d * tau / t
+    with np.errstate(over="ignore", invalid="ignore"):
+        n = (tau / t) * _log1p_neg_ratio(np.minimum(y, 1.0)) / _log1p_neg_ratio(d)
+    return np.where(y < 1.0, n, np.inf)
 
 
 def time_to_horizon(
