@@ -76,7 +76,7 @@ def time_for_doublings(
 
     Examples
     --------
-    >>> float(time_for_doublings(3, 1.0, 0.5))  # 1 + 0.5 + 0.25
+    >>> round(float(time_for_doublings(3, 1.0, 0.5)), 12)  # 1 + 0.5 + 0.25
     1.75
     >>> float(time_for_doublings(3, 2.0))
     6.0
