@@ -39,3 +39,18 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--full",
+        action="store_true",
+        default=False,
+        help="run reference-model checks at the published sample counts (slower)",
+    )
+
+
+@pytest.fixture
+def full(request: pytest.FixtureRequest) -> bool:
+    """True when pytest was given ``--full``: use published sample counts and tolerances."""
+    return bool(request.config.getoption("--full"))

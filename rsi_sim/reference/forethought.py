@@ -1,0 +1,384 @@
+"""Software intelligence explosion model of Davidson & Houlden (2025), vectorised across samples.
+
+"How quick and big would a software intelligence explosion be?" (Forethought, 2025); simulator
+code in repository ``thoulden/Accelerated_AI_Progress`` (``multiple_sims.py``:
+``sample_parameters_batch``, ``dynamic_system_with_lambda``,
+``calculate_summary_statistics_binary``). Re-expressed here in our own code.
+
+The model steps from one software doubling to the next (an event-driven scheme, not a clock):
+
+- Software starts at 1 and can grow to a ceiling ``2^((4/s) L)``: ``L`` years of progress at the
+  recent pace, software contributing a share ``s`` of AI progress and doubling 4 times a year
+  (so ``4/s`` doublings are one "year of progress").
+- Before AI automates AI research the software doubling time is 3 months; deployment speeds
+  the first doubling up by ``f``: it takes ``3/f`` months.
+- Returns to software R&D ``r`` fall linearly in doublings, from ``r0`` to 0 at the ceiling
+  (``k = r0 / log2(ceiling)`` per doubling), unless ``constant_r``.
+- After each doubling the doubling time is multiplied by ``2^(p (1/r − 1))`` (``p`` the
+  parallelism penalty): ``r > 1`` shortens successive doublings, ``r < 1`` lengthens them.
+- Options: ``gradual_boost`` (the speed-up ramps from 0.1 to ``f`` over five years while compute
+  doubles every 5 months up to 4096×; the first doubling then takes ``3/1.1`` months),
+  ``retraining_cost`` (exponent ``x/(x+1)`` in place of ``x = p (1/r − 1)``).
+- A run stops at the ceiling, when ``r`` reaches 0, or after 48 months.
+
+The headline statistic: the most doublings completed inside any window shorter than 12 months,
+expressed in years of progress at recent rates (``doublings / (4/s)``). With the published
+defaults and 10,000 samples the published code gives P(≥ 3 years) = 55.8% and
+P(≥ 10 years) = 16.6% (shared/REFERENCE.md C.2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+__all__ = ["PARAMETERS", "sample_sie_parameters", "run_sie", "simulate_sie"]
+
+_SOURCE = "thoulden/Accelerated_AI_Progress multiple_sims.py"
+# One declaration per parameter: default, unit, source. Defaults are the published ones.
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "initial_speedup_range": {
+        "default": (2.0, 32.0),
+        "unit": "multiplier of the recent software-progress pace",
+        "source": _SOURCE + " sidebar defaults ib_low, ib_high; log-uniform",
+        "description": "bounds of the log-uniform initial speed-up f",
+    },
+    "returns_range": {
+        "default": (0.4, 3.6),
+        "unit": "software doublings per doubling of cumulative research input",
+        "source": _SOURCE + " r_low, r_high; log-uniform",
+        "description": "bounds of the log-uniform initial returns to software R&D r",
+    },
+    "parallelism_range": {
+        "default": (0.15, 0.6),
+        "unit": "pace doublings per instantaneous doubling of parallel labour",
+        "source": _SOURCE + " lf_low, lf_high (lambda_factor); log-uniform",
+        "description": "bounds of the log-uniform parallelism penalty p",
+    },
+    "limit_years_range": {
+        "default": (6.0, 16.0),
+        "unit": "years of AI progress at recent rates",
+        "source": _SOURCE + " ly_low, ly_high; uniform",
+        "description": "bounds of the uniform distance to effective software limits",
+    },
+    "software_share": {
+        "default": 0.5,
+        "unit": "fraction",
+        "source": _SOURCE + " software_contribution_param",
+        "description": "share of AI progress due to software (4/s doublings = 1 year)",
+    },
+    "gradual_boost": {
+        "default": False,
+        "unit": "switch",
+        "source": _SOURCE + " checkbox 'Gradual Boost' (compute_growth)",
+        "description": "speed-up ramps from 0.1 to f over 5 years",
+    },
+    "retraining_cost": {
+        "default": False,
+        "unit": "switch",
+        "source": _SOURCE + " checkbox 'Retraining Cost'",
+        "description": "damp the acceleration exponent x to x/(x+1)",
+    },
+    "constant_r": {
+        "default": False,
+        "unit": "switch",
+        "source": _SOURCE + " checkbox 'Constant Diminishing Returns'",
+        "description": "keep r at its initial value",
+    },
+    "max_months": {
+        "default": 48.0,
+        "unit": "months",
+        "source": _SOURCE + " dynamic_system_with_lambda(max_time_months=48)",
+        "description": "simulated horizon",
+    },
+    "window_months": {
+        "default": 12.0,
+        "unit": "months",
+        "source": _SOURCE + " conditions (12, 3), (12, 10)",
+        "description": "window in which progress is counted",
+    },
+}
+
+# Fixed constants of the published code (not exposed in its interface either).
+_BASELINE_DOUBLING_MONTHS = 3.0  # software doubling time before deployment (implied 4/yr)
+_DOUBLINGS_PER_YEAR_OF_SOFTWARE = 4.0  # "software_doubles_per_year"
+_COMPUTE_DOUBLING_MONTHS = 5.0  # gradual boost: compute doubles every 5 months ...
+_COMPUTE_MAX = 4096.0  # ... for 12 doublings, when the speed-up reaches f
+_RAMP_MONTHS = 5 * 12  # gradual boost: f0 -> f exponentially over five years
+_GRADUAL_F0 = 0.1  # gradual boost: initial speed-up, and first doubling 3/(1 + 0.1) months
+
+
+def _default(name: str) -> Any:
+    return PARAMETERS[name]["default"]
+
+
+def _log_uniform(
+    rng: np.random.Generator, bounds: tuple[float, float], n: int
+) -> NDArray[np.float64]:
+    return np.exp(rng.uniform(np.log(bounds[0]), np.log(bounds[1]), size=n))
+
+
+def sample_sie_parameters(
+    n: int,
+    rng: np.random.Generator,
+    *,
+    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
+    returns_range: tuple[float, float] = _default("returns_range"),
+    parallelism_range: tuple[float, float] = _default("parallelism_range"),
+    limit_years_range: tuple[float, float] = _default("limit_years_range"),
+) -> xr.Dataset:
+    """Draw per-sample parameters of the software intelligence explosion model.
+
+    Draw order, one ``uniform(size=n)`` each: f, r, limit years, p (as the published code).
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    rng : numpy.random.Generator
+        Source of randomness (no global state is used).
+    initial_speedup_range, returns_range, parallelism_range, limit_years_range
+        Sampling bounds, see :data:`PARAMETERS`.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``initial_speedup``, ``returns``, ``limit_years``, ``parallelism`` over ``sample``.
+
+    Examples
+    --------
+    >>> ds = sample_sie_parameters(1000, np.random.default_rng(0))
+    >>> bool(ds["returns"].min() >= 0.4 and ds["returns"].max() <= 3.6)
+    True
+    """
+    f = _log_uniform(rng, initial_speedup_range, n)
+    r = _log_uniform(rng, returns_range, n)
+    limit = rng.uniform(limit_years_range[0], limit_years_range[1], size=n)
+    p = _log_uniform(rng, parallelism_range, n)
+    return xr.Dataset(
+        {
+            "initial_speedup": ("sample", f, {"units": "1"}),
+            "returns": ("sample", r, {"units": "1"}),
+            "limit_years": ("sample", limit, {"units": "years of progress"}),
+            "parallelism": ("sample", p, {"units": "1"}),
+        },
+        coords={"sample": np.arange(n)},
+    )
+
+
+def _doubling_times(
+    f_max: NDArray[np.float64],
+    r0: NDArray[np.float64],
+    limit_years: NDArray[np.float64],
+    p: NDArray[np.float64],
+    *,
+    software_share: float,
+    gradual_boost: bool,
+    retraining_cost: bool,
+    constant_r: bool,
+    max_months: float,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Times (months) at which each sample completes its 0th, 1st, ... doubling; NaN after the end.
+
+    All samples advance one doubling per loop pass (masked once finished), so the loop runs at
+    most ``ceil(max log2 ceiling)`` times, whatever the number of samples.
+    """
+    n = f_max.shape[0]
+    # Elementwise in the same order as the published code, so one sample or many give the same bits.
+    ceiling = (2.0 ** (_DOUBLINGS_PER_YEAR_OF_SOFTWARE / software_share)) ** limit_years
+    total_doublings = np.log(ceiling) / np.log(2.0)
+    k = np.zeros(n) if constant_r else r0 / total_doublings
+    if gradual_boost:
+        f0 = np.full(n, _GRADUAL_F0)
+        doubling_time = np.full(n, _BASELINE_DOUBLING_MONTHS / (1.0 + _GRADUAL_F0))
+    else:
+        f0 = f_max.copy()
+        doubling_time = _BASELINE_DOUBLING_MONTHS / f_max
+    ramp_rate = np.log(f_max / f0) / _RAMP_MONTHS
+    compute_rate = np.log(2.0) / _COMPUTE_DOUBLING_MONTHS
+
+    # The loop can stop no later than the doubling that reaches the ceiling.
+    max_steps = int(np.ceil(np.max(total_doublings, initial=0.0))) + 1
+    times = np.full((n, max_steps + 1), np.nan)
+    times[:, 0] = 0.0
+    t = np.zeros(n)
+    size = np.ones(n)
+    r = r0.astype(float).copy()
+    f = f0.copy()
+    compute = np.ones(n)
+    steps = np.zeros(n, dtype=np.int64)
+    # Finished samples keep being computed (then masked); their inf doubling times overflow.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(1, max_steps + 1):
+            active = (t < max_months) & (size < ceiling) & (r > 0)
+            if not active.any():
+                break
+            f_old = f
+            t = np.where(active, t + doubling_time, t)
+            size = np.where(active, size * 2.0, size)
+            # Compute grows over the doubling just finished (the pre-update doubling time).
+            compute = np.where(active, compute * np.exp(compute_rate * doubling_time), compute)
+            f = np.where(
+                active, np.where(compute < _COMPUTE_MAX, f0 * np.exp(t * ramp_rate), f_max), f
+            )
+            r = np.where(active, r - k, r)
+            times[:, step] = np.where(active, t, np.nan)
+            steps += active
+            accelerate = active & (r > 0)
+            safe_r = np.where(accelerate, r, 1.0)
+            x = p * (1.0 / safe_r - 1.0)
+            exponent = x / np.abs(x + 1.0) if retraining_cost else x
+            # 2^exponent overflows to inf when r is a hair above 0: that doubling then never
+            # ends, as in the published code.
+            factor = 2.0**exponent / ((1.0 + f) / (1.0 + f_old))
+            doubling_time = np.where(accelerate, doubling_time * factor, doubling_time)
+    return times, steps
+
+
+def _most_doublings_within(
+    times: NDArray[np.float64], steps: NDArray[np.int64], window: float
+) -> NDArray[np.int64]:
+    """Largest ``d`` with ``times[i + d] - times[i] < window`` for some ``i`` (published test).
+
+    The test is monotone in ``d`` (times increase), so a per-sample bisection finds the largest
+    ``d`` in ``log2(steps)`` vectorised passes.
+    """
+    n, width = times.shape
+    index = np.arange(width)
+    lo = np.zeros(n, dtype=np.int64)  # d = 0 always passes
+    hi = steps + 1  # d > steps is impossible
+    while np.any(hi - lo > 1):
+        mid = (lo + hi) // 2
+        end = index[None, :] + mid[:, None]
+        inside = end <= steps[:, None]
+        t_end = np.take_along_axis(times, np.minimum(end, width - 1), axis=1)
+        with np.errstate(invalid="ignore"):
+            ok = np.any(inside & (t_end - times < window), axis=1)
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+    return lo
+
+
+def run_sie(
+    draws: xr.Dataset,
+    *,
+    software_share: float = _default("software_share"),
+    gradual_boost: bool = _default("gradual_boost"),
+    retraining_cost: bool = _default("retraining_cost"),
+    constant_r: bool = _default("constant_r"),
+    max_months: float = _default("max_months"),
+    window_months: float = _default("window_months"),
+) -> xr.Dataset:
+    """Run the software intelligence explosion for given per-sample parameters (deterministic).
+
+    Parameters
+    ----------
+    draws : xarray.Dataset
+        ``initial_speedup``, ``returns``, ``limit_years``, ``parallelism`` over ``sample``.
+    software_share, gradual_boost, retraining_cost, constant_r, max_months, window_months
+        See :data:`PARAMETERS`.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``draws`` plus ``progress_in_one_year`` (the published statistic: most years of progress
+        at recent rates inside any window shorter than ``window_months``),
+        ``progress_in_first_year`` (the same, counted from deployment only),
+        ``doublings_in_one_year``, ``doublings`` (completed) and ``doubling_time_months``
+        (sample, doubling): when each doubling completed.
+
+    Examples
+    --------
+    >>> draws = xr.Dataset({"initial_speedup": ("sample", [8.0]), "returns": ("sample", [1.2]),
+    ...                     "limit_years": ("sample", [11.0]), "parallelism": ("sample", [0.3])})
+    >>> float(run_sie(draws)["progress_in_one_year"][0])  # 34 doublings inside a year
+    4.25
+    """
+    times, steps = _doubling_times(
+        np.asarray(draws["initial_speedup"].values, dtype=float),
+        np.asarray(draws["returns"].values, dtype=float),
+        np.asarray(draws["limit_years"].values, dtype=float),
+        np.asarray(draws["parallelism"].values, dtype=float),
+        software_share=software_share,
+        gradual_boost=gradual_boost,
+        retraining_cost=retraining_cost,
+        constant_r=constant_r,
+        max_months=max_months,
+    )
+    per_year = _DOUBLINGS_PER_YEAR_OF_SOFTWARE / software_share  # doublings in a year of progress
+    best = _most_doublings_within(times, steps, window_months)
+    # From deployment only: doublings completed strictly before the window closes.
+    with np.errstate(invalid="ignore"):
+        first = np.sum(times[:, 1:] < window_months, axis=1)
+    out = draws.copy()
+    out["progress_in_one_year"] = (
+        "sample",
+        best / per_year,
+        {"units": "years of progress at recent rates"},
+    )
+    out["progress_in_first_year"] = (
+        "sample",
+        first / per_year,
+        {"units": "years of progress at recent rates"},
+    )
+    out["doublings_in_one_year"] = ("sample", best)
+    out["doublings"] = ("sample", steps)
+    out["doubling_time_months"] = (
+        ("sample", "doubling"),
+        times,
+        {"units": "months since deployment"},
+    )
+    return out.assign_coords(doubling=np.arange(times.shape[1]))
+
+
+def simulate_sie(
+    n: int,
+    rng: np.random.Generator,
+    *,
+    software_share: float = _default("software_share"),
+    gradual_boost: bool = _default("gradual_boost"),
+    retraining_cost: bool = _default("retraining_cost"),
+    constant_r: bool = _default("constant_r"),
+    max_months: float = _default("max_months"),
+    window_months: float = _default("window_months"),
+    **ranges: tuple[float, float],
+) -> xr.Dataset:
+    """Sample and run the Davidson & Houlden software intelligence explosion model.
+
+    :func:`sample_sie_parameters` then :func:`run_sie`.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    rng : numpy.random.Generator
+        Source of randomness.
+    software_share, gradual_boost, retraining_cost, constant_r, max_months, window_months
+        See :func:`run_sie`.
+    **ranges
+        Sampling bounds for :func:`sample_sie_parameters`.
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`run_sie`.
+
+    Examples
+    --------
+    >>> ds = simulate_sie(2000, np.random.default_rng(0))
+    >>> 0.45 < float((ds["progress_in_one_year"] >= 3).mean()) < 0.65
+    True
+    """
+    draws = sample_sie_parameters(n, rng, **ranges)
+    return run_sie(
+        draws,
+        software_share=software_share,
+        gradual_boost=gradual_boost,
+        retraining_cost=retraining_cost,
+        constant_r=constant_r,
+        max_months=max_months,
+        window_months=window_months,
+    )
