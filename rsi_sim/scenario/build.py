@@ -28,7 +28,7 @@ def build_model(scenario: Scenario, seed: Any = None, components: dict[str, Any]
             parts.append(repl)
         else:
             parts.append((repl or REGISTRY[name])(**values))
-    for name, repl in replacements.items():  # components added from Python, not in the file
+    for repl in replacements.values():  # components added from Python, not in the file
         parts.append(repl if isinstance(repl, Component) else repl())
     conditions = {n: parse_condition(m.when, date_to_t) for n, m in spec.milestones.items()}
     parts.append(Milestones(conditions, {n: m.description for n, m in spec.milestones.items()}))

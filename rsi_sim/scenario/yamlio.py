@@ -123,7 +123,7 @@ _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 def _scalar(node, shown: str, constructor, path: tuple = ()) -> Any:
     try:
         value = constructor.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError as exc:
+    except yaml.constructor.ConstructorError:
         raise ScenarioError(f"unsupported YAML tag {node.tag!r}: scenario files hold plain "
                             "values only", file=shown, line=node.start_mark.line + 1,
                             key=".".join(map(str, path)) or None) from None
