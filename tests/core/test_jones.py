@@ -10,7 +10,7 @@ from rsi_sim.components.jones import JonesResearch
 from rsi_sim.core import Model, SolverOptions
 
 # The integrator settings of scenarios/reference/jones.yaml (checked below).
-SOLVER = SolverOptions(method="DOP853", rtol=1e-7, atol=1e-9)
+SOLVER = SolverOptions(method="DOP853", rtol=1e-7, atol=1e-9, max_step=10.0)
 
 delta = st.floats(0.01, 2.0)
 lam = st.floats(0.05, 1.5)
@@ -83,4 +83,5 @@ def test_the_shipped_scenario_uses_the_tested_integrator():
     from rsi_sim import load_scenario
 
     spec = load_scenario("scenarios/reference/jones.yaml").spec
-    assert (spec.solver.method, spec.solver.rtol, spec.solver.atol) == (SOLVER.method, SOLVER.rtol, SOLVER.atol)
+    assert (spec.solver.method, spec.solver.rtol, spec.solver.atol, spec.solver.max_step) == (
+        SOLVER.method, SOLVER.rtol, SOLVER.atol, SOLVER.max_step)

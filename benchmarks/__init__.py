@@ -1,0 +1,1 @@
+"""Performance benchmarks (REFERENCE D): ``python -m benchmarks [--quick] [--record]``."""
