@@ -81,6 +81,21 @@ class Watch:
     label: str
 
 
+class _Step:
+    """One accepted integrator step; its dense output is built only if someone needs it."""
+
+    __slots__ = ("ta", "tb", "yb", "_solver", "_dense")
+
+    def __init__(self, solver, ta: float):
+        self.ta, self.tb, self.yb = ta, solver.t, solver.y.copy()
+        self._solver, self._dense = solver, None
+
+    def dense(self, t):
+        if self._dense is None:
+            self._dense = self._solver.dense_output()
+        return self._dense(t)
+
+
 @dataclass
 class Event:
     """One logged discrete event."""
@@ -104,10 +119,18 @@ class State:
     def __init__(self, model: Model, t: Any, y: np.ndarray):
         self.t = t
         self._model = model
-        values: dict[str, Any] = {"t": t}
-        for stock in model.stocks:
-            v = y[stock.index]
-            values[stock.name] = np.exp(v) if stock.log else v
+        if y.ndim == 1:
+            # Scalars as Python floats: component formulas run several times faster on them.
+            x = y.tolist()
+            for i in model._log_index:
+                x[i] = math.exp(x[i]) if x[i] < 709.0 else math.inf
+        else:
+            x = y.copy()
+            mask = model._log_mask
+            with np.errstate(over="ignore"):
+                x[mask] = np.exp(y[mask])
+        values = dict(zip(model._stock_names, x, strict=True))
+        values["t"] = t
         self._values = values
 
     def __getitem__(self, name: str) -> Any:
@@ -239,6 +262,9 @@ class Model:
         self._y = np.array(self._initial, dtype=float)
         self._t = 0.0
         self._log_mask = np.array([s.log for s in self.stocks], dtype=bool)
+        self._stock_names = [s.name for s in self.stocks]
+        self._log_index = [s.index for s in self.stocks if s.log]
+        self._stock_index = {s.name: s.index for s in self.stocks}
         self._rate_components = [c for c in self.components.values()
                                  if type(c).rates is not Component.rates]
         self._built = True
@@ -307,18 +333,19 @@ class Model:
     # ---- continuous state ------------------------------------------------------------------
     def _rhs(self, t: float, y: np.ndarray) -> np.ndarray:
         state = State(self, t, y)
-        dy = np.zeros_like(y)
-        idx = self._stock_by_name
+        dy = [0.0] * len(y)
+        idx = self._stock_index
         for comp in self._rate_components:
             for name, rate in comp.rates(state).items():
-                dy[idx[name].index] = rate
-        return dy
+                dy[idx[name]] = rate
+        return np.array(dy, dtype=float)
 
     def _y_at(self, t: float) -> np.ndarray:
         if t == self._t:
             return self._y
-        if self._dense is not None and self._dense[0] <= t <= self._dense[1]:
-            return self._dense[2](t)
+        step = self._step
+        if step is not None and step.ta <= t <= step.tb:
+            return step.dense(t)
         raise SimulationError(f"internal: state requested at t={t} outside the current step")
 
     def _sync(self) -> None:
@@ -352,28 +379,36 @@ class Model:
             if not w.event.triggered:
                 w.event.succeed(self.env.now)
 
-    def _first_crossing(self, ta: float, tb: float, dense) -> tuple[float, list[Watch]] | None:
-        if not self._watches:
+    def _first_crossing(self, step: _Step) -> tuple[float, list[Watch], bool] | None:
+        """The earliest time in the step where a watch becomes true or a log-stock passes the
+        divergence ceiling: (time, watches to fire, diverges)."""
+        ta, tb = step.ta, step.tb
+        candidates: list[tuple[float, Watch | None]] = []
+        mask = self._log_mask
+        if mask.any() and step.yb[mask].max() > LOG_LIMIT:
+            def ceiling(t: float) -> float:
+                return float(step.dense(t)[mask].max() - LOG_LIMIT)
+            candidates.append((self._root(ceiling, ta, tb), None))
+        if self._watches:
+            end = State(self, tb, step.yb)
+            for w in self._watches:
+                if np.all(w.margin(end) >= 0):
+                    def margin(t: float, w: Watch = w) -> float:
+                        return float(np.min(w.margin(State(self, t, step.dense(t)))))
+                    candidates.append((self._root(margin, ta, tb), w))
+        if not candidates:
             return None
-        end = State(self, tb, dense(tb))
-        crossing = [w for w in self._watches if np.all(w.margin(end) >= 0)]
-        if not crossing:
-            return None
-
-        def at(w: Watch, t: float) -> float:
-            return float(w.margin(State(self, t, dense(t))))
-
-        times = []
-        for w in crossing:
-            if at(w, ta) >= 0:
-                times.append(ta)
-            else:
-                times.append(brentq(lambda t, w=w: at(w, t), ta, tb, xtol=1e-12, rtol=1e-12))
-        tc = min(times)
+        tc = min(t for t, _ in candidates)
         # Nudge to the side where the condition holds, so it is true when it fires.
         tol = 1e-12 * max(1.0, abs(tc))
-        fire = [w for w, t in zip(crossing, times, strict=True) if t <= tc + tol]
-        return min(tb, tc + tol), fire
+        near = [w for t, w in candidates if t <= tc + tol]
+        return min(tb, tc + tol), [w for w in near if w is not None], any(w is None for w in near)
+
+    @staticmethod
+    def _root(f: Callable[[float], float], ta: float, tb: float) -> float:
+        if f(ta) >= 0:
+            return ta
+        return brentq(f, ta, tb, xtol=1e-12, rtol=1e-12)
 
     def _new_solver(self):
         opts = self.solver_options
@@ -381,21 +416,19 @@ class Model:
             cls = _SOLVERS[opts.method]
         except KeyError:
             raise SimulationError(f"unknown integrator method {opts.method!r}; use one of {list(_SOLVERS)}") from None
-        atol = np.where(self._log_mask, opts.atol, opts.atol)
-        return cls(self._rhs, self._t, self._y, self.horizon, rtol=opts.rtol, atol=atol,
-                   max_step=opts.max_step, vectorized=False)
+        # After a discrete change, start from the last accepted step size rather than letting
+        # scipy estimate one (two extra right-hand-side evaluations on every restart).
+        first = None
+        if self._last_h:
+            first = min(self._last_h, opts.max_step, max(self.horizon - self._t, 1e-300))
+        return cls(self._rhs, self._t, self._y, self.horizon, rtol=opts.rtol, atol=opts.atol,
+                   max_step=opts.max_step, first_step=first, vectorized=False)
 
     def _integrate(self):
         env = self.env
         steps = 0
-        # The log-stock ceiling is a watch like any other, so divergence is located precisely.
-        if self._log_mask.any():
-            mask = self._log_mask
-            ceiling = Watch(None, lambda s: self._max_log(s, mask) - LOG_LIMIT, env.event(), "divergence")
-            self._watches.append(ceiling)
-            ceiling.event.callbacks.append(lambda _e: self._diverge("a stock exceeded 1e300"))
         while True:
-            self._dense = None
+            self._step = None
             if self._t >= self.horizon or not len(self._y):
                 yield env.timeout(self.horizon - env.now)
                 return
@@ -412,19 +445,20 @@ class Model:
                             f"(at year {self.year(ta):.4f}); raise solver.max_steps or loosen rtol"
                         )
                     if solver.status == "failed" or not np.all(np.isfinite(solver.y)):
-                        self._y_fail = (ta, message)
                         self._diverge(f"growth diverged ({message or 'non-finite state'})")
                         return
-                    tb = solver.t
-                    dense = solver.dense_output()
-                    self._dense = (ta, tb, dense)
-                    hit = self._first_crossing(ta, tb, dense)
-                    t_next = hit[0] if hit else tb
+                    step = self._step = _Step(solver, ta)
+                    self._last_h = solver.step_size or self._last_h
+                    hit = self._first_crossing(step)
+                    t_next = hit[0] if hit else step.tb
                     yield env.timeout(max(0.0, t_next - env.now))
-                    y_next = dense(t_next) if t_next != tb else solver.y.copy()
+                    y_next = step.yb if t_next == step.tb else step.dense(t_next)
                     self._record_until(t_next, inclusive=False)
                     self._y, self._t = y_next, t_next
                     if hit:
+                        if hit[2]:
+                            self._diverge("a stock passed 1e300")
+                            return
                         self._fire(hit[1])
                         break
                     if self._restart_requested:
@@ -434,11 +468,6 @@ class Model:
                         return
             except simpy.Interrupt:
                 self._interrupt_pending = False
-
-    @staticmethod
-    def _max_log(state: State, mask: np.ndarray):
-        vals = [np.log(state[s.name]) for s in state._model.stocks if s.log]
-        return np.maximum.reduce(vals) if len(vals) > 1 else vals[0]
 
     def _diverge(self, reason: str) -> None:
         if self._stop_event.triggered:
@@ -470,8 +499,9 @@ class Model:
         if i1 <= i0:
             return
         times = self._grid[i0:i1]
-        if self._dense is not None and self._dense[0] - 1e-12 <= times[0]:
-            y = self._dense[2](np.clip(times, self._dense[0], self._dense[1]))
+        step = self._step
+        if step is not None and step.ta - 1e-12 <= times[0]:
+            y = step.dense(np.clip(times, step.ta, step.tb))
         else:
             y = np.repeat(self._y[:, None], len(times), axis=1)
         state = State(self, times, y)
@@ -489,7 +519,8 @@ class Model:
         self._integrator = None
         self._interrupt_pending = False
         self._restart_requested = False
-        self._dense = None
+        self._step = None
+        self._last_h = None
         self._start_recorder()
         for comp in self.components.values():
             comp.start()
