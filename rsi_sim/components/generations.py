@@ -306,10 +306,15 @@ class Generations(Component):
             unit, long_name = self.extra_columns.get(key, ("1", key))
             table[f"gen_{key}"] = (np.array([g.extra.get(key, np.nan) for g in gens], dtype=float),
                                    unit, long_name)
-        for name, (values, unit, long_name) in table.items():
-            ds[name] = xr.Variable("generation", values, {"units": unit, "long_name": long_name})
-        ds["n_generations"] = xr.Variable((), int(sum(1 for g in gens if g.index > 0)), {
+        data = {name: xr.Variable("generation", values, {"units": unit, "long_name": long_name})
+                for name, (values, unit, long_name) in table.items()}
+        data["gen_released"] = xr.Variable("generation", np.isfinite(col("release")), {
+            "long_name": "released before the run ended"})
+        released = sum(1 for g in gens if g.index > 0 and math.isfinite(g.release))
+        data["n_generations"] = xr.Variable((), released, {
             "long_name": "generations released during the run"})
+        # One update instead of one merge per column: xarray merges are the slow part here.
+        ds.update(data)
         return ds
 
     #: Units and descriptions of columns other components add through ``Generation.extra``.

@@ -153,15 +153,18 @@ class Judgment(Component):
         H_J = self._lab.hours("judgment")
         return s["human_direction_hours"] / H_J if H_J > 0 else 0.0 * s["t"]
 
-    def _ai_directed(self, s):
-        share = self.required_human_share()
+    @staticmethod
+    def ai_directed_share_of(H, x, L, span, share):
+        """Share of research labour ``L`` directed by AI, given direction hours ``x``."""
         if share >= 1.0:
-            return 0.0 * s["t"]
-        H = self._lab.hours("engineering") + self._lab.hours("judgment")
-        L, x = s["research_labour"], s["human_direction_hours"]
+            return 0.0 * L
         ai_work = L - (H - x)  # AI hours in research labour, whoever directs them
-        human_directed = x * s["span_of_control"]
-        return np.clip((ai_work - human_directed) / L, 0.0, 1.0)
+        return np.clip((ai_work - x * span) / L, 0.0, 1.0)
+
+    def _ai_directed(self, s):
+        H = self._lab.hours("engineering") + self._lab.hours("judgment")
+        return self.ai_directed_share_of(H, s["human_direction_hours"], s["research_labour"],
+                                         s["span_of_control"], self.required_human_share())
 
     def _quality(self, s):
         gain = 2.0 ** (self.taste_returns * max(0.0, s["ai_judgment"] - s["human_judgment"])) - 1.0

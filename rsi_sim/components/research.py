@@ -65,7 +65,8 @@ class Research(Component):
                 long_name="research labour, human-equivalent hours per year", owner=self.name)
         add("human_research_hours", lambda s: self._human_hours() + 0.0 * s["t"], unit="hour/year",
             long_name="human research hours per year (engineering and judgment staff)", owner=self.name)
-        add("research_input", self._input, unit="1/year",
+        self._version = -1
+        add("research_input", lambda s: self.research_input_at(s["physical_compute"]), unit="1/year",
             long_name="research input dR/dt (1 = humans alone at the start)", owner=self.name)
         add("research_input_human_only", self._input_human_only, unit="1/year",
             long_name="research input of the same humans and compute without AI", owner=self.name)
@@ -88,10 +89,42 @@ class Research(Component):
             return (c ** a * labour ** (1.0 - a)) ** lam
         return (a * c ** rho + (1.0 - a) * labour ** rho) ** (lam / rho)
 
-    def _input(self, s):
-        c = s["experiment_compute"] / self._C0
-        q = s["research_quality"] if self._has_judgment else 1.0
-        return q * self.ces(c, s["research_labour"] / self._H0)
+    def _constants(self):
+        """Everything in research input fixed between discrete changes (cached by version)."""
+        m = self.model
+        if self._version == m.version:
+            return self._k
+        comp, gens, cap = m["compute"], m["generations"], m["capability"]
+        h = gens.deployed.horizon_hours
+        H = self._human_hours()
+        H_J = self._lab.hours("judgment")
+        f = float(cap.automation_fraction(h))
+        if self._has_judgment:
+            jd = m["judgment"]
+            span = jd.tasks_per_judgment_hour * h
+            share = jd.required_human_share()
+            gain = 2.0 ** (jd.taste_returns * max(0.0, jd.ai_judgment_of(h))) - 1.0
+        else:
+            jd, span, share, gain = None, 1.0, 0.0, 0.0
+        flop = comp.flop_per_h100e_year
+        c_per_p = comp.experiment_share * flop / self._C0
+        a_per_p = min(comp.inference_share, comp.inference_share_cap) * flop * gens._copies_per_flop * gens._hours_per_copy
+        self._k = (jd, H, H_J, f, span, share, gain, c_per_p, a_per_p)
+        self._version = m.version
+        return self._k
+
+    def research_input_at(self, physical_compute):
+        """Research input given physical compute (H100e), the only continuous input; the
+        equations of the module docstring and of ``judgment`` evaluated in one pass, so the
+        integrator's right-hand side stays cheap. Broadcasts over arrays."""
+        jd, H, H_J, f, span, share, gain, c_per_p, a_per_p = self._constants()
+        A = a_per_p * physical_compute
+        if jd is None:
+            L, q = np.minimum(H / (1.0 - f), H + A), 1.0
+        else:
+            x, L = jd.allocate(H, H_J, A, f, span, share)
+            q = 1.0 + jd.ai_directed_share_of(H, x, L, span, share) * gain
+        return q * self.ces(c_per_p * physical_compute, L / self._H0)
 
     def _input_human_only(self, s):
         return self.ces(s["experiment_compute"] / self._C0, s["human_research_hours"] / self._H0)
