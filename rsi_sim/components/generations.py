@@ -288,7 +288,8 @@ class Generations(Component):
         def col(attr):
             return np.array([getattr(g, attr) for g in gens], dtype=float)
 
-        ds = ds.assign_coords(generation=("generation", np.array([g.index for g in gens], dtype=int)))
+        # The table's dimension is "gen": "generation" is the time series of the deployed index.
+        ds = ds.assign_coords(gen=("gen", np.array([g.index for g in gens], dtype=int)))
         table = {
             "gen_training_start": (y0 + col("training_start"), "year", "decimal year training started"),
             "gen_training_end": (y0 + col("training_end"), "year", "decimal year training ended"),
@@ -306,9 +307,9 @@ class Generations(Component):
             unit, long_name = self.extra_columns.get(key, ("1", key))
             table[f"gen_{key}"] = (np.array([g.extra.get(key, np.nan) for g in gens], dtype=float),
                                    unit, long_name)
-        data = {name: xr.Variable("generation", values, {"units": unit, "long_name": long_name})
+        data = {name: xr.Variable("gen", values, {"units": unit, "long_name": long_name})
                 for name, (values, unit, long_name) in table.items()}
-        data["gen_released"] = xr.Variable("generation", np.isfinite(col("release")), {
+        data["gen_released"] = xr.Variable("gen", np.isfinite(col("release")), {
             "long_name": "released before the run ended"})
         released = sum(1 for g in gens if g.index > 0 and math.isfinite(g.release))
         data["n_generations"] = xr.Variable((), released, {

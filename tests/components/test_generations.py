@@ -13,7 +13,7 @@ def test_generation_table(baseline_run):
     g2 = gens.history[2]
     assert g2.training_end - g2.training_start == pytest.approx(0.3)
     assert g2.release == pytest.approx(g2.review_start + g2.review_duration)
-    assert g2.effective_compute == pytest.approx(float(ds["gen_effective_compute"].sel(generation=2)))
+    assert g2.effective_compute == pytest.approx(float(ds["gen_effective_compute"].sel(gen=2)))
     assert (ds["event_kind"] == "generation_released").sum() == int(ds["n_generations"])
 
 
