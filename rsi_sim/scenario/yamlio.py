@@ -117,7 +117,7 @@ def _convert(node, path: tuple, shown: str, locs: Locations, counter: list[int],
 def _scalar(node, shown: str, constructor) -> Any:
     try:
         value = constructor.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError:
+    except yaml.constructor.ConstructorError as exc:
         raise ScenarioError(f"unsupported YAML tag {node.tag!r}: scenario files hold plain "
                             "values only", file=shown, line=node.start_mark.line + 1) from None
     if isinstance(value, _dt.datetime):
