@@ -201,6 +201,9 @@ class Model:
         self.flags: dict[str, bool] = {}
         self.events: list[Event] = []
         self._watches: list[Watch] = []
+        #: Incremented after every :meth:`change`: components may cache values derived from
+        #: discrete state (constant between changes) under this key.
+        self.version = 0
         self.diverged = False
         self.divergence_time = math.nan
         self.stop_reason = ""
@@ -318,6 +321,7 @@ class Model:
         """
         self._sync()
         yield
+        self.version += 1
         self._restart_integrator()
         self._check_watches_now()
 
@@ -341,7 +345,7 @@ class Model:
         return np.array(dy, dtype=float)
 
     def _y_at(self, t: float) -> np.ndarray:
-        if t == self._t:
+        if t == self._t or not len(self._y):  # a model with no stocks has nothing to interpolate
             return self._y
         step = self._step
         if step is not None and step.ta <= t <= step.tb:
@@ -358,7 +362,7 @@ class Model:
 
     def _restart_integrator(self) -> None:
         proc = self._integrator
-        if proc is None or not proc.is_alive or self._interrupt_pending:
+        if proc is None or not proc.is_alive or self._interrupt_pending or not len(self._y):
             return
         if self.env.active_process is proc:
             self._restart_requested = True

@@ -1,0 +1,54 @@
+import math
+
+import numpy as np
+import pytest
+
+from rsi_sim.components import Software
+from rsi_sim.core import Component, Model
+
+
+class AllAIResearch(Component):
+    """Research input proportional to the software level: AI does all research (REFERENCE A.2)."""
+
+    name = "research"
+
+    def build(self, model):
+        super().build(model)
+        model.add_variable("research_input", lambda s: 0.5 * s["software_level"], unit="1/year",
+                           long_name="research input")
+
+
+class ConstantResearch(AllAIResearch):
+    def build(self, model):
+        Component.build(self, model)
+        model.add_variable("research_input", lambda s: 1.0 + 0.0 * s["t"], unit="1/year", long_name="")
+
+
+def test_initial_growth_is_historical_with_human_input():
+    sw = Software()
+    m = Model([sw, ConstantResearch()], horizon=0.1)
+    m.build()
+    s = m.state()
+    assert float(s["software_growth_rate"]) == pytest.approx(math.log(2.83))
+    assert sw.R0 == pytest.approx(1.2 / math.log(2.83))
+
+
+def test_returns_fall_to_zero_at_ceiling():
+    sw = Software(ceiling_years=2.0)
+    m = Model([sw, ConstantResearch()], horizon=30.0)
+    ds = m.run()
+    # hand: r(S) = r0 (1 - ln S / (2 ln 2.83)); S never passes 2.83**2
+    s = ds["software_level"].values
+    assert 2.83 < s[-1] < 2.83 ** 2
+    r = ds["software_returns"].values
+    assert np.allclose(r, 1.2 * (1 - np.log(s) / (2 * math.log(2.83))))
+
+
+@pytest.mark.parametrize("r, explodes", [(0.7, False), (1.3, True)])
+def test_fizzle_below_one_explosion_above(r, explodes):
+    """REFERENCE A.2: with research input ∝ S, software explodes iff r > 1."""
+    ds = Model([Software(r=r, ceiling_years=1e6), AllAIResearch()], horizon=40.0).run()
+    assert bool(ds["diverged"]) is explodes
+    if not explodes:
+        g = ds["software_growth_rate"].values
+        assert g[-1] < g[len(g) // 2] < g[0]  # growth rate falls: fizzle
