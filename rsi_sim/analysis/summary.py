@@ -11,6 +11,12 @@ from rich.table import Table
 from ..core.time import from_decimal_year
 
 
+#: Variables shown in the run summary when present, in this order (all of them for small models).
+HEADLINE = ("effective_compute", "physical_compute", "software_level", "time_horizon_hours",
+            "ai_rd_multiplier", "ai_copies", "judgment_gap", "ai_directed_share",
+            "human_bottleneck_utilisation", "alignment_drift")
+
+
 def fmt_year(x: float) -> str:
     """``2027.5`` → ``'2027-07-02'``; NaN → ``'not reached'``."""
     if x is None or not math.isfinite(float(x)):
@@ -48,9 +54,10 @@ def summary_tables(ds: xr.Dataset) -> list[Table]:
     final.add_column("start", justify="right")
     final.add_column("end of run", justify="right")
     final.add_column("units")
-    for var in ds.data_vars.values():
-        if var.dims != ("time",) or not var.attrs.get("headline", 1):
-            continue
+    series = [v for v in ds.data_vars.values() if v.dims == ("time",)]
+    if any(v.name in HEADLINE for v in series):
+        series = [ds[n] for n in HEADLINE if n in ds]
+    for var in series:
         vals = var.values
         good = np.isfinite(vals)
         if not good.any():
