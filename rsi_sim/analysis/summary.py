@@ -10,7 +10,6 @@ from rich.table import Table
 
 from ..core.time import from_decimal_year
 
-
 #: Variables shown in the run summary when present, in this order (all of them for small models).
 HEADLINE = ("effective_compute", "physical_compute", "software_level", "time_horizon_hours",
             "ai_rd_multiplier", "ai_copies", "judgment_gap", "ai_directed_share",

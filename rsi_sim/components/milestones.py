@@ -42,9 +42,9 @@ class Milestones(Component):
     def finish(self, ds: xr.Dataset) -> xr.Dataset:
         names = list(self.conditions)
         years = np.array([self.reached.get(n, np.nan) for n in names], dtype=float)
-        ds = ds.assign_coords(milestone=("milestone", np.array(names, dtype=str)))
-        ds["milestone_year"] = xr.Variable("milestone", years, {
-            "units": "year", "long_name": "decimal year the milestone was first reached (NaN: not reached)"})
-        ds["milestone_condition"] = xr.Variable("milestone", np.array(
-            [self.conditions[n].text for n in names], dtype=str), {"long_name": "milestone condition"})
-        return ds
+        conditions = np.array([self.conditions[n].text for n in names], dtype=str)
+        return ds.assign(
+            milestone_year=("milestone", years, {
+                "units": "year", "long_name": "decimal year the milestone was first reached (NaN: not reached)"}),
+            milestone_condition=("milestone", conditions, {"long_name": "milestone condition"}),
+        ).assign_coords(milestone=("milestone", np.array(names, dtype=str)))

@@ -320,6 +320,7 @@ class Model:
         >>> # with model.change(): self.level = new_level
         """
         self._sync()
+        self._flush()
         yield
         self.version += 1
         self._restart_integrator()
@@ -331,6 +332,7 @@ class Model:
             return
         self._sync()
         self._record_until(self.env.now, inclusive=True)
+        self._flush()
         self.stop_reason = reason
         self._stop_event.succeed()
 
@@ -495,8 +497,14 @@ class Model:
             self._grid = np.append(self._grid, self.horizon)
         self._next_grid = 0
         self._series = {name: np.full(len(self._grid), np.nan) for name, _, _ in self.recorded()}
+        self._pending: list[tuple[int, int, np.ndarray]] = []
 
     def _record_until(self, t_end: float, inclusive: bool) -> None:
+        """Take the stocks at the grid points up to ``t_end`` from the current step.
+
+        Variables are evaluated later, in one vectorised pass per stretch of constant discrete
+        state (:meth:`_flush`), because that is where the recorder's time goes.
+        """
         i0 = self._next_grid
         side = "right" if inclusive else "left"
         i1 = int(np.searchsorted(self._grid, t_end + (1e-12 if inclusive else -1e-12), side=side))
@@ -508,11 +516,22 @@ class Model:
             y = step.dense(np.clip(times, step.ta, step.tb))
         else:
             y = np.repeat(self._y[:, None], len(times), axis=1)
+        self._pending.append((i0, i1, y))
+        self._next_grid = i1
+
+    def _flush(self) -> None:
+        """Evaluate every recorded variable at the pending grid points (discrete state is the
+        same for all of them: a flush precedes every change)."""
+        if not self._pending:
+            return
+        i0, i1 = self._pending[0][0], self._pending[-1][1]
+        y = np.concatenate([p[2] for p in self._pending], axis=1) if len(self._pending) > 1 else self._pending[0][2]
+        self._pending = []
+        times = self._grid[i0:i1]
         state = State(self, times, y)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for name in self._series:
-                self._series[name][i0:i1] = np.broadcast_to(state[name], times.shape)
-        self._next_grid = i1
+            for name, series in self._series.items():
+                series[i0:i1] = state[name]
 
     # ---- running ------------------------------------------------------------------------------
     def run(self) -> xr.Dataset:
@@ -539,23 +558,24 @@ class Model:
 
     def results(self) -> xr.Dataset:
         time = self.start_year + self._grid
-        data = {}
-        for name, unit, long_name in self.recorded():
-            data[name] = xr.Variable("time", self._series[name], {"units": unit, "long_name": long_name})
-        ds = xr.Dataset(data, coords={"time": ("time", time, {"units": "year", "long_name": "decimal year"})})
-        ds["diverged"] = xr.Variable((), self.diverged, {"long_name": "growth diverged (finite-time blow-up)"})
-        ds["divergence_time"] = xr.Variable((), self.divergence_time, {
-            "units": "year", "long_name": "time of divergence, years since start (NaN if none)"})
         ev = self.events
-        ds["event_time"] = xr.Variable("event", np.array([self.year(e.t) for e in ev], dtype=float),
-                                       {"units": "year", "long_name": "decimal year of the event"})
-        ds["event_kind"] = xr.Variable("event", np.array([e.kind for e in ev], dtype=str),
-                                       {"long_name": "what happened"})
-        ds["event_source"] = xr.Variable("event", np.array([e.source for e in ev], dtype=str),
-                                         {"long_name": "component or policy that logged it"})
-        ds["event_detail"] = xr.Variable("event", np.array(
-            [json.dumps(e.attrs, sort_keys=True, default=_jsonable) for e in ev], dtype=str),
-            {"long_name": "event attributes (JSON)"})
+        data = {name: ("time", self._series[name], {"units": unit, "long_name": long_name})
+                for name, unit, long_name in self.recorded()}
+        data.update({
+            "diverged": ((), self.diverged, {"long_name": "growth diverged (finite-time blow-up)"}),
+            "divergence_time": ((), self.divergence_time, {
+                "units": "year", "long_name": "time of divergence, years since start (NaN if none)"}),
+            "event_time": ("event", np.array([self.year(e.t) for e in ev], dtype=float),
+                           {"units": "year", "long_name": "decimal year of the event"}),
+            "event_kind": ("event", np.array([e.kind for e in ev], dtype=str), {"long_name": "what happened"}),
+            "event_source": ("event", np.array([e.source for e in ev], dtype=str),
+                             {"long_name": "component or policy that logged it"}),
+            "event_detail": ("event", np.array([json.dumps(e.attrs, sort_keys=True, default=_jsonable)
+                                                for e in ev], dtype=str),
+                             {"long_name": "event attributes (JSON)"}),
+        })
+        # One constructor call: every later assignment would be an xarray merge.
+        ds = xr.Dataset(data, coords={"time": ("time", time, {"units": "year", "long_name": "decimal year"})})
         for comp in self.components.values():
             ds = comp.finish(ds)
         ds.attrs.update(self.attrs)

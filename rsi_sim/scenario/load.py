@@ -31,6 +31,7 @@ class Scenario:
     path: str = "<scenario>"
     locations: Locations = field(default_factory=dict, repr=False)
     chain: tuple[str, ...] = ()
+    _yaml: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -38,7 +39,11 @@ class Scenario:
 
     def to_yaml(self) -> str:
         """The fully resolved scenario (after ``extends`` and overrides) as YAML text."""
-        return dump_yaml(_plain(self.data))
+        # A scenario is not changed after validation (overrides make a new one), so the text is
+        # computed once: every run records it in its attrs.
+        if self._yaml is None:
+            self._yaml = dump_yaml(_plain(self.data))
+        return self._yaml
 
     def where(self, *keys: Any) -> tuple[str | None, int | None]:
         """(file, line) where a key path was set, as far as known."""
