@@ -315,7 +315,7 @@ class Model:
         return dy
 
     def _y_at(self, t: float) -> np.ndarray:
-        if t == self._t:
+        if t == self._t or not len(self._y):  # a model without stocks has no state to interpolate
             return self._y
         if self._dense is not None and self._dense[0] <= t <= self._dense[1]:
             return self._dense[2](t)
@@ -394,9 +394,12 @@ class Model:
             ceiling = Watch(None, lambda s: self._max_log(s, mask) - LOG_LIMIT, env.event(), "divergence")
             self._watches.append(ceiling)
             ceiling.event.callbacks.append(lambda _e: self._diverge("a stock exceeded 1e300"))
+        if not len(self._y):
+            yield from self._advance_clock()
+            return
         while True:
             self._dense = None
-            if self._t >= self.horizon or not len(self._y):
+            if self._t >= self.horizon:
                 yield env.timeout(self.horizon - env.now)
                 return
             solver = self._new_solver()
@@ -434,6 +437,32 @@ class Model:
                         return
             except simpy.Interrupt:
                 self._interrupt_pending = False
+
+    def _advance_clock(self):
+        """A model without stocks still steps its clock (at most ``max_step`` at a time), so a
+        watch on a variable that depends on time alone (a closed form in ``t``) is located by
+        root-finding between steps, as with stocks."""
+        env = self.env
+
+        def no_stocks(t):
+            return np.empty((0, *np.shape(t)))
+
+        while self._t < self.horizon:
+            try:
+                ta = self._t
+                tb = min(ta + self.solver_options.max_step, self.horizon)
+                self._dense = (ta, tb, no_stocks)
+                hit = self._first_crossing(ta, tb, no_stocks)
+                t_next = hit[0] if hit else tb
+                yield env.timeout(max(0.0, t_next - env.now))
+                self._record_until(t_next, inclusive=False)
+                self._t = t_next
+                self._restart_requested = False
+                if hit:
+                    self._fire(hit[1])
+            except simpy.Interrupt:  # a change: self._t is now (set by _sync)
+                self._interrupt_pending = False
+        self._dense = None
 
     @staticmethod
     def _max_log(state: State, mask: np.ndarray):

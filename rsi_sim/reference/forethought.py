@@ -35,7 +35,15 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-__all__ = ["PARAMETERS", "sample_sie_parameters", "run_sie", "simulate_sie"]
+__all__ = [
+    "PARAMETERS",
+    "draw_sie_inputs",
+    "median_sie_parameters",
+    "run_sie",
+    "sample_sie_parameters",
+    "sie_parameters_dataset",
+    "simulate_sie",
+]
 
 _SOURCE = "thoulden/Accelerated_AI_Progress multiple_sims.py"
 # One declaration per parameter: default, unit, source. Defaults are the published ones.
@@ -154,10 +162,82 @@ def sample_sie_parameters(
     >>> bool(ds["returns"].min() >= 0.4 and ds["returns"].max() <= 3.6)
     True
     """
+    return sie_parameters_dataset(
+        *draw_sie_inputs(
+            n,
+            rng,
+            initial_speedup_range=initial_speedup_range,
+            returns_range=returns_range,
+            parallelism_range=parallelism_range,
+            limit_years_range=limit_years_range,
+        )
+    )
+
+
+def draw_sie_inputs(
+    n: int,
+    rng: np.random.Generator,
+    *,
+    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
+    returns_range: tuple[float, float] = _default("returns_range"),
+    parallelism_range: tuple[float, float] = _default("parallelism_range"),
+    limit_years_range: tuple[float, float] = _default("limit_years_range"),
+) -> tuple[NDArray[np.float64], ...]:
+    """The draws of :func:`sample_sie_parameters` as plain arrays ``(f, r, limit_years, p)``.
+
+    Examples
+    --------
+    >>> [a.shape for a in draw_sie_inputs(3, np.random.default_rng(0))]
+    [(3,), (3,), (3,), (3,)]
+    """
     f = _log_uniform(rng, initial_speedup_range, n)
     r = _log_uniform(rng, returns_range, n)
     limit = rng.uniform(limit_years_range[0], limit_years_range[1], size=n)
     p = _log_uniform(rng, parallelism_range, n)
+    return f, r, limit, p
+
+
+def median_sie_parameters(
+    *,
+    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
+    returns_range: tuple[float, float] = _default("returns_range"),
+    parallelism_range: tuple[float, float] = _default("parallelism_range"),
+    limit_years_range: tuple[float, float] = _default("limit_years_range"),
+) -> xr.Dataset:
+    """One sample at the median of every input distribution (log-uniform: geometric mean).
+
+    Examples
+    --------
+    >>> ds = median_sie_parameters()
+    >>> [round(float(ds[k][0]), 6) for k in ("initial_speedup", "returns", "limit_years",
+    ...                                       "parallelism")]
+    [8.0, 1.2, 11.0, 0.3]
+    """
+
+    def geometric(bounds: tuple[float, float]) -> NDArray[np.float64]:
+        return np.array([np.sqrt(bounds[0] * bounds[1])])
+
+    limit = np.array([0.5 * (limit_years_range[0] + limit_years_range[1])])
+    return sie_parameters_dataset(
+        geometric(initial_speedup_range), geometric(returns_range), limit,
+        geometric(parallelism_range),
+    )
+
+
+def sie_parameters_dataset(
+    f: NDArray[np.float64],
+    r: NDArray[np.float64],
+    limit: NDArray[np.float64],
+    p: NDArray[np.float64],
+) -> xr.Dataset:
+    """Per-sample inputs as the Dataset :func:`run_sie` reads.
+
+    Examples
+    --------
+    >>> sie_parameters_dataset(*([np.ones(2)] * 4)).sizes["sample"]
+    2
+    """
+    n = len(f)
     return xr.Dataset(
         {
             "initial_speedup": ("sample", f, {"units": "1"}),
