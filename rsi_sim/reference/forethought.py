@@ -43,6 +43,7 @@ __all__ = [
     "sample_sie_parameters",
     "sie_parameters_dataset",
     "simulate_sie",
+    "window_doublings",
 ]
 
 _SOURCE = "thoulden/Accelerated_AI_Progress multiple_sims.py"
@@ -342,6 +343,39 @@ def _most_doublings_within(
     return lo
 
 
+def window_doublings(
+    times: NDArray[np.float64], steps: NDArray[np.int64], window_months: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Doublings inside the best window and inside the first window after deployment.
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        (sample, doubling) months at which doublings 0, 1, ... completed; NaN after the last.
+    steps : numpy.ndarray
+        Doublings completed per sample.
+    window_months : float
+        Window length.
+
+    Returns
+    -------
+    (best, first) : tuple of numpy.ndarray
+        ``best``: most doublings with ``times[i + d] − times[i] < window`` for some ``i`` (the
+        published statistic); ``first``: doublings completed strictly before ``window_months``.
+
+    Examples
+    --------
+    >>> t = np.array([[0.0, 5.0, 9.0, 14.0, 16.0, np.nan]])
+    >>> [a.tolist() for a in window_doublings(t, np.array([4]), 12.0)]
+    [[3], [2]]
+    """
+    best = _most_doublings_within(times, steps, window_months)
+    # From deployment only: doublings completed strictly before the window closes.
+    with np.errstate(invalid="ignore"):
+        first = np.sum(times[:, 1:] < window_months, axis=1)
+    return best, first
+
+
 def run_sie(
     draws: xr.Dataset,
     *,
@@ -389,10 +423,7 @@ def run_sie(
         max_months=max_months,
     )
     per_year = _DOUBLINGS_PER_YEAR_OF_SOFTWARE / software_share  # doublings in a year of progress
-    best = _most_doublings_within(times, steps, window_months)
-    # From deployment only: doublings completed strictly before the window closes.
-    with np.errstate(invalid="ignore"):
-        first = np.sum(times[:, 1:] < window_months, axis=1)
+    best, first = window_doublings(times, steps, window_months)
     out = draws.copy()
     out["progress_in_one_year"] = (
         "sample",
