@@ -215,8 +215,9 @@ class SoftwareDoublings(Component):
         else:
             one = sie.median_sie_parameters(**cls._ranges(v))
             draws = one.isel(sample=np.zeros(n, dtype=int)).assign_coords(sample=np.arange(n))
-        run = sie.run_sie(draws, **cls._options(v))
-        times, steps = cls._truncate(run["doubling_time_months"].values, horizon)
+        options = cls._options(v)
+        options.pop("window_months")
+        times, steps = cls._truncate(sie.doubling_times(draws, **options)[0], horizon)
         stats = cls._statistics(v, times, steps)
         per_year = 4.0 / v["software_share"]
         index = np.arange(times.shape[1], dtype=float)

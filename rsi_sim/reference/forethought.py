@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "PARAMETERS",
+    "doubling_times",
     "draw_sie_inputs",
     "median_sie_parameters",
     "run_sie",
@@ -341,6 +342,36 @@ def _most_doublings_within(
         lo = np.where(ok, mid, lo)
         hi = np.where(ok, hi, mid)
     return lo
+
+
+def doubling_times(
+    draws: xr.Dataset,
+    *,
+    software_share: float = _default("software_share"),
+    gradual_boost: bool = _default("gradual_boost"),
+    retraining_cost: bool = _default("retraining_cost"),
+    constant_r: bool = _default("constant_r"),
+    max_months: float = _default("max_months"),
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Months at which each sample completes doublings 0, 1, ... (NaN after), and their count.
+
+    Examples
+    --------
+    >>> times, steps = doubling_times(median_sie_parameters())
+    >>> float(times[0, 1]), int(steps[0])  # first doubling in 3/f months, f = 8
+    (0.375, 53)
+    """
+    return _doubling_times(
+        np.asarray(draws["initial_speedup"].values, dtype=float),
+        np.asarray(draws["returns"].values, dtype=float),
+        np.asarray(draws["limit_years"].values, dtype=float),
+        np.asarray(draws["parallelism"].values, dtype=float),
+        software_share=software_share,
+        gradual_boost=gradual_boost,
+        retraining_cost=retraining_cost,
+        constant_r=constant_r,
+        max_months=max_months,
+    )
 
 
 def window_doublings(
