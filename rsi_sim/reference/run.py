@@ -128,11 +128,12 @@ def milestone_percentiles(ds: xr.Dataset, q: Sequence[float] = (0.1, 0.5, 0.9)) 
     >>> milestone_percentiles(ds, [0.5, 0.9]).values.ravel().tolist()
     [2028.0, inf]
     """
-    years = ds["milestone_year"].fillna(np.inf).values
-    with np.errstate(invalid="ignore"):
-        out = np.quantile(years, list(q), axis=0)
-    # inf - inf interpolation gives NaN: those percentiles lie in the unreached tail.
-    out = np.where(np.isnan(out), np.inf, out)
+    # A huge finite stand-in for +inf keeps numpy's interpolation free of 0 * inf; any
+    # percentile that interpolates towards it lies in the unreached tail and becomes inf.
+    stand_in = 1e300
+    years = ds["milestone_year"].fillna(stand_in).values
+    out = np.quantile(years, list(q), axis=0)
+    out = np.where(out > 1e6, np.inf, out)
     return xr.DataArray(out, dims=("quantile", "milestone"),
                         coords={"quantile": list(q), "milestone": ds["milestone"].values},
                         attrs={"units": "year", "long_name": "milestone date percentiles"})
