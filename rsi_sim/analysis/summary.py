@@ -48,6 +48,9 @@ def summary_tables(ds: xr.Dataset) -> list[Table]:
             sel = ds.sel(milestone=m)
             ms.add_row(str(m), str(sel["milestone_condition"].values), fmt_year(float(sel["milestone_year"])))
         tables.append(ms)
+    results = _results_table(ds)
+    if results is not None:
+        tables.append(results)
     final = Table(title="Headline variables", title_justify="left")
     final.add_column("variable")
     final.add_column("start", justify="right")
@@ -65,3 +68,32 @@ def summary_tables(ds: xr.Dataset) -> list[Table]:
                       f"{vals[good][-1]:.4g}", var.attrs.get("units", ""))
     tables.append(final)
     return tables
+
+
+_KERNEL_SCALARS = {"diverged", "divergence_time"}
+_SERIES_DIMS = {"time", "event", "milestone", "sample"}
+
+
+def _results_table(ds: xr.Dataset) -> Table | None:
+    """Scalar results of components (e.g. ``progress_in_one_year``, drawn inputs), and short
+    labelled vectors such as ``phase_years`` over ``phase``, one row each."""
+    table = Table(title="Results", title_justify="left")
+    table.add_column("result")
+    table.add_column("value", justify="right")
+    table.add_column("units")
+    rows = 0
+    for name, var in ds.data_vars.items():
+        if name in _KERNEL_SCALARS or var.dtype.kind not in "biuf":
+            continue
+        label = var.attrs.get("long_name", str(name))
+        units = var.attrs.get("units", "")
+        if var.ndim == 0:
+            value = var.values.item()
+            text = str(value) if isinstance(value, bool) else f"{value:.4g}"
+            table.add_row(label, text, units)
+            rows += 1
+        elif var.ndim == 1 and var.dims[0] not in _SERIES_DIMS and var.size <= 12:
+            for key, value in zip(ds[var.dims[0]].values, var.values, strict=True):
+                table.add_row(f"{label}: {key}", f"{value:.4g}", units)
+                rows += 1
+    return table if rows else None

@@ -7,18 +7,26 @@ from .alignment import Alignment
 from .capability import Capability
 from .compute import Compute
 from .generations import Generation, Generations
+from .horizon_trend import HorizonTrend
 from .jones import JonesResearch
 from .judgment import Judgment
 from .labour import Labour
+from .milestone_ladder import MilestoneLadder
 from .milestones import Milestones
 from .research import Research
 from .software import Software
+from .software_doublings import SoftwareDoublings
 
 #: Components a scenario may name under ``components:`` (milestones come from ``milestones:``).
 REGISTRY: dict[str, type[Component]] = {
-    cls.name: cls for cls in (JonesResearch, Compute, Labour, Software, Research, Judgment,
-                              Generations, Capability, Alignment)
+    cls.name: cls for cls in (
+        # the RSI model
+        Compute, Labour, Software, Research, Judgment, Generations, Capability, Alignment,
+        # published models (REFERENCE A and C)
+        JonesResearch, MilestoneLadder, SoftwareDoublings, HorizonTrend,
+    )
 }
 
 __all__ = ["REGISTRY", "Alignment", "Capability", "Compute", "Generation", "Generations",
-           "JonesResearch", "Judgment", "Labour", "Milestones", "Research", "Software"]
+           "HorizonTrend", "JonesResearch", "Judgment", "Labour", "MilestoneLadder", "Milestones",
+           "Research", "Software", "SoftwareDoublings"]

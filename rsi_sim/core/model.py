@@ -96,6 +96,19 @@ class _Step:
         return self._dense(t)
 
 
+class _ClockStep:
+    """A step of a model without stocks: only time advances."""
+
+    __slots__ = ("ta", "tb", "yb")
+
+    def __init__(self, ta: float, tb: float):
+        self.ta, self.tb, self.yb = ta, tb, np.empty(0)
+
+    @staticmethod
+    def dense(t):
+        return np.empty((0, *np.shape(t)))
+
+
 @dataclass
 class Event:
     """One logged discrete event."""
@@ -364,7 +377,7 @@ class Model:
 
     def _restart_integrator(self) -> None:
         proc = self._integrator
-        if proc is None or not proc.is_alive or self._interrupt_pending or not len(self._y):
+        if proc is None or not proc.is_alive or self._interrupt_pending:
             return
         if self.env.active_process is proc:
             self._restart_requested = True
@@ -433,9 +446,12 @@ class Model:
     def _integrate(self):
         env = self.env
         steps = 0
+        if not len(self._y):
+            yield from self._advance_clock()
+            return
         while True:
             self._step = None
-            if self._t >= self.horizon or not len(self._y):
+            if self._t >= self.horizon:
                 yield env.timeout(self.horizon - env.now)
                 return
             solver = self._new_solver()
@@ -474,6 +490,27 @@ class Model:
                         return
             except simpy.Interrupt:
                 self._interrupt_pending = False
+
+    def _advance_clock(self):
+        """A model without stocks still steps its clock (at most ``max_step`` at a time), so a
+        watch on a variable that depends on time alone (a closed form in ``t``) is located by
+        root-finding between steps, as with stocks."""
+        env = self.env
+        while self._t < self.horizon:
+            try:
+                ta = self._t
+                step = self._step = _ClockStep(ta, min(ta + self.solver_options.max_step, self.horizon))
+                hit = self._first_crossing(step)
+                t_next = hit[0] if hit else step.tb
+                yield env.timeout(max(0.0, t_next - env.now))
+                self._record_until(t_next, inclusive=False)
+                self._t = t_next
+                self._restart_requested = False
+                if hit:
+                    self._fire(hit[1])
+            except simpy.Interrupt:  # a change: self._t is now (set by _sync)
+                self._interrupt_pending = False
+        self._step = None
 
     def _diverge(self, reason: str) -> None:
         if self._stop_event.triggered:

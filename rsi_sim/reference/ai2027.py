@@ -41,7 +41,10 @@ __all__ = [
     "MILESTONES",
     "PARAMETERS",
     "lognormal_from_80ci",
+    "median_takeoff_scores",
     "sample_takeoff_parameters",
+    "takeoff_parameters_from_scores",
+    "takeoff_scores",
     "takeoff_milestones",
     "sample_takeoff",
 ]
@@ -154,23 +157,48 @@ def _lognormal_from_normal(lower: float, upper: float, z: ArrayLike) -> NDArray[
     return np.exp(0.5 * (log_lo + log_hi) + sigma * np.asarray(z, dtype=float))
 
 
+def takeoff_scores(n: int, rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
+    """The raw random draws of one AI 2027 takeoff sample set, before any transformation.
+
+    In this order: ``normal`` = ``standard_normal((n, 2))`` (copula scores), ``jumps_u`` =
+    ``random(n)`` (jumps exponent), ``zero_u`` = ``random(n)`` (zero SC->SAR gap). Drawing
+    ``n = 1`` from each of many streams and concatenating gives exactly what
+    :func:`sample_takeoff_parameters` gives stream by stream.
+
+    Examples
+    --------
+    >>> sorted(takeoff_scores(2, np.random.default_rng(0)))
+    ['jumps_u', 'normal', 'zero_u']
+    """
+    z = rng.standard_normal((n, 2))
+    jumps_u = rng.random(n)
+    zero_u = rng.random(n)
+    return {"normal": z, "jumps_u": jumps_u, "zero_u": zero_u}
+
+
+def median_takeoff_scores(n: int = 1) -> dict[str, NDArray[np.float64]]:
+    """Scores at the median of every input: normal scores 0, uniforms 0.5 (no zero gap).
+
+    Examples
+    --------
+    >>> ds = takeoff_parameters_from_scores(median_takeoff_scores())
+    >>> round(float(ds["sc_to_sar_gap"][0]), 3), round(float(ds["amr_to_sar_gap"][0]), 3)
+    (3.873, 5.0)
+    """
+    return {"normal": np.zeros((n, 2)), "jumps_u": np.full(n, 0.5), "zero_u": np.full(n, 0.5)}
+
+
 def sample_takeoff_parameters(
     n: int,
     rng: np.random.Generator,
-    *,
-    p_zero_sc_to_sar: float = _default("p_zero_sc_to_sar"),
-    sc_to_sar_80ci: tuple[float, float] = _default("sc_to_sar_80ci"),
-    amr_to_sar_80ci: tuple[float, float] = _default("amr_to_sar_80ci"),
-    amr_sc_correlation: float = _default("amr_sc_correlation"),
-    sar_to_siar_jumps_80ci: tuple[float, float] = _default("sar_to_siar_jumps_80ci"),
-    stock_at_amr: float = _default("stock_at_amr"),
-    sar_to_siar_exponent: float = _default("sar_to_siar_exponent"),
+    **params: Any,
 ) -> xr.Dataset:
     """Draw the per-sample human-only gaps of the AI 2027 takeoff forecast.
 
-    The random draws are, in this order, ``standard_normal((n, 2))`` (copula scores),
-    ``random(n)`` (jumps exponent) and ``random(n)`` (zero SC->SAR gap): a caller that wants
-    per-sample streams can call this with ``n=1`` per stream.
+    :func:`takeoff_scores` then :func:`takeoff_parameters_from_scores`. The random draws are, in
+    this order, ``standard_normal((n, 2))`` (copula scores), ``random(n)`` (jumps exponent) and
+    ``random(n)`` (zero SC->SAR gap): a caller that wants per-sample streams can call this with
+    ``n=1`` per stream.
 
     Parameters
     ----------
@@ -178,9 +206,9 @@ def sample_takeoff_parameters(
         Number of samples.
     rng : numpy.random.Generator
         Source of randomness (no global state is used).
-    p_zero_sc_to_sar, sc_to_sar_80ci, amr_to_sar_80ci, amr_sc_correlation,
-    sar_to_siar_jumps_80ci, stock_at_amr, sar_to_siar_exponent
-        See :data:`PARAMETERS`; defaults are the published values.
+    **params
+        Keyword parameters of :func:`takeoff_parameters_from_scores`; defaults are the
+        published values.
 
     Returns
     -------
@@ -195,12 +223,48 @@ def sample_takeoff_parameters(
     >>> ds.sizes["sample"]
     3
     """
-    z = rng.standard_normal((n, 2))
+    return takeoff_parameters_from_scores(takeoff_scores(n, rng), **params)
+
+
+def takeoff_parameters_from_scores(
+    scores: dict[str, NDArray[np.float64]],
+    *,
+    p_zero_sc_to_sar: float = _default("p_zero_sc_to_sar"),
+    sc_to_sar_80ci: tuple[float, float] = _default("sc_to_sar_80ci"),
+    amr_to_sar_80ci: tuple[float, float] = _default("amr_to_sar_80ci"),
+    amr_sc_correlation: float = _default("amr_sc_correlation"),
+    sar_to_siar_jumps_80ci: tuple[float, float] = _default("sar_to_siar_jumps_80ci"),
+    stock_at_amr: float = _default("stock_at_amr"),
+    sar_to_siar_exponent: float = _default("sar_to_siar_exponent"),
+) -> xr.Dataset:
+    """The human-only gaps implied by raw draws (deterministic, elementwise).
+
+    Parameters
+    ----------
+    scores : dict
+        ``normal`` (n, 2), ``jumps_u`` (n,), ``zero_u`` (n,), as from :func:`takeoff_scores`.
+    p_zero_sc_to_sar, sc_to_sar_80ci, amr_to_sar_80ci, amr_sc_correlation,
+    sar_to_siar_jumps_80ci, stock_at_amr, sar_to_siar_exponent
+        See :data:`PARAMETERS`; defaults are the published values.
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`sample_takeoff_parameters`.
+
+    Examples
+    --------
+    >>> ds = takeoff_parameters_from_scores(median_takeoff_scores())
+    >>> round(float(ds["sar_to_siar_gap"][0]), 2)  # x (x/10)^2 - x with x = 15
+    18.75
+    """
+    z = np.asarray(scores["normal"], dtype=float)
+    n = z.shape[0]
     rho = float(amr_sc_correlation)
     z_amr = z[:, 0]
     z_sc = rho * z_amr + np.sqrt(1.0 - rho * rho) * z[:, 1]
-    jumps_u = rng.random(n)
-    zero_u = rng.random(n)
+    jumps_u = np.asarray(scores["jumps_u"], dtype=float)
+    zero_u = np.asarray(scores["zero_u"], dtype=float)
 
     amr_to_sar = _lognormal_from_normal(*amr_to_sar_80ci, z_amr)
     sc_is_zero = zero_u < p_zero_sc_to_sar  # published: nonzero iff random() >= p_zero

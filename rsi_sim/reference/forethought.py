@@ -35,7 +35,17 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-__all__ = ["PARAMETERS", "sample_sie_parameters", "run_sie", "simulate_sie"]
+__all__ = [
+    "PARAMETERS",
+    "doubling_times",
+    "draw_sie_inputs",
+    "median_sie_parameters",
+    "run_sie",
+    "sample_sie_parameters",
+    "sie_parameters_dataset",
+    "simulate_sie",
+    "window_doublings",
+]
 
 _SOURCE = "thoulden/Accelerated_AI_Progress multiple_sims.py"
 # One declaration per parameter: default, unit, source. Defaults are the published ones.
@@ -154,10 +164,82 @@ def sample_sie_parameters(
     >>> bool(ds["returns"].min() >= 0.4 and ds["returns"].max() <= 3.6)
     True
     """
+    return sie_parameters_dataset(
+        *draw_sie_inputs(
+            n,
+            rng,
+            initial_speedup_range=initial_speedup_range,
+            returns_range=returns_range,
+            parallelism_range=parallelism_range,
+            limit_years_range=limit_years_range,
+        )
+    )
+
+
+def draw_sie_inputs(
+    n: int,
+    rng: np.random.Generator,
+    *,
+    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
+    returns_range: tuple[float, float] = _default("returns_range"),
+    parallelism_range: tuple[float, float] = _default("parallelism_range"),
+    limit_years_range: tuple[float, float] = _default("limit_years_range"),
+) -> tuple[NDArray[np.float64], ...]:
+    """The draws of :func:`sample_sie_parameters` as plain arrays ``(f, r, limit_years, p)``.
+
+    Examples
+    --------
+    >>> [a.shape for a in draw_sie_inputs(3, np.random.default_rng(0))]
+    [(3,), (3,), (3,), (3,)]
+    """
     f = _log_uniform(rng, initial_speedup_range, n)
     r = _log_uniform(rng, returns_range, n)
     limit = rng.uniform(limit_years_range[0], limit_years_range[1], size=n)
     p = _log_uniform(rng, parallelism_range, n)
+    return f, r, limit, p
+
+
+def median_sie_parameters(
+    *,
+    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
+    returns_range: tuple[float, float] = _default("returns_range"),
+    parallelism_range: tuple[float, float] = _default("parallelism_range"),
+    limit_years_range: tuple[float, float] = _default("limit_years_range"),
+) -> xr.Dataset:
+    """One sample at the median of every input distribution (log-uniform: geometric mean).
+
+    Examples
+    --------
+    >>> ds = median_sie_parameters()
+    >>> [round(float(ds[k][0]), 6) for k in ("initial_speedup", "returns", "limit_years",
+    ...                                       "parallelism")]
+    [8.0, 1.2, 11.0, 0.3]
+    """
+
+    def geometric(bounds: tuple[float, float]) -> NDArray[np.float64]:
+        return np.array([np.sqrt(bounds[0] * bounds[1])])
+
+    limit = np.array([0.5 * (limit_years_range[0] + limit_years_range[1])])
+    return sie_parameters_dataset(
+        geometric(initial_speedup_range), geometric(returns_range), limit,
+        geometric(parallelism_range),
+    )
+
+
+def sie_parameters_dataset(
+    f: NDArray[np.float64],
+    r: NDArray[np.float64],
+    limit: NDArray[np.float64],
+    p: NDArray[np.float64],
+) -> xr.Dataset:
+    """Per-sample inputs as the Dataset :func:`run_sie` reads.
+
+    Examples
+    --------
+    >>> sie_parameters_dataset(*([np.ones(2)] * 4)).sizes["sample"]
+    2
+    """
+    n = len(f)
     return xr.Dataset(
         {
             "initial_speedup": ("sample", f, {"units": "1"}),
@@ -262,6 +344,69 @@ def _most_doublings_within(
     return lo
 
 
+def doubling_times(
+    draws: xr.Dataset,
+    *,
+    software_share: float = _default("software_share"),
+    gradual_boost: bool = _default("gradual_boost"),
+    retraining_cost: bool = _default("retraining_cost"),
+    constant_r: bool = _default("constant_r"),
+    max_months: float = _default("max_months"),
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Months at which each sample completes doublings 0, 1, ... (NaN after), and their count.
+
+    Examples
+    --------
+    >>> times, steps = doubling_times(median_sie_parameters())
+    >>> float(times[0, 1]), int(steps[0])  # first doubling in 3/f months, f = 8
+    (0.375, 53)
+    """
+    return _doubling_times(
+        np.asarray(draws["initial_speedup"].values, dtype=float),
+        np.asarray(draws["returns"].values, dtype=float),
+        np.asarray(draws["limit_years"].values, dtype=float),
+        np.asarray(draws["parallelism"].values, dtype=float),
+        software_share=software_share,
+        gradual_boost=gradual_boost,
+        retraining_cost=retraining_cost,
+        constant_r=constant_r,
+        max_months=max_months,
+    )
+
+
+def window_doublings(
+    times: NDArray[np.float64], steps: NDArray[np.int64], window_months: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Doublings inside the best window and inside the first window after deployment.
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        (sample, doubling) months at which doublings 0, 1, ... completed; NaN after the last.
+    steps : numpy.ndarray
+        Doublings completed per sample.
+    window_months : float
+        Window length.
+
+    Returns
+    -------
+    (best, first) : tuple of numpy.ndarray
+        ``best``: most doublings with ``times[i + d] − times[i] < window`` for some ``i`` (the
+        published statistic); ``first``: doublings completed strictly before ``window_months``.
+
+    Examples
+    --------
+    >>> t = np.array([[0.0, 5.0, 9.0, 14.0, 16.0, np.nan]])
+    >>> [a.tolist() for a in window_doublings(t, np.array([4]), 12.0)]
+    [[3], [2]]
+    """
+    best = _most_doublings_within(times, steps, window_months)
+    # From deployment only: doublings completed strictly before the window closes.
+    with np.errstate(invalid="ignore"):
+        first = np.sum(times[:, 1:] < window_months, axis=1)
+    return best, first
+
+
 def run_sie(
     draws: xr.Dataset,
     *,
@@ -309,10 +454,7 @@ def run_sie(
         max_months=max_months,
     )
     per_year = _DOUBLINGS_PER_YEAR_OF_SOFTWARE / software_share  # doublings in a year of progress
-    best = _most_doublings_within(times, steps, window_months)
-    # From deployment only: doublings completed strictly before the window closes.
-    with np.errstate(invalid="ignore"):
-        first = np.sum(times[:, 1:] < window_months, axis=1)
+    best, first = window_doublings(times, steps, window_months)
     out = draws.copy()
     out["progress_in_one_year"] = (
         "sample",

@@ -1,0 +1,122 @@
+"""The reference scenario files reproduce the published figures (REFERENCE C), and each runs as
+a single deterministic run from the command line.
+
+Sample counts and tolerances as in test_ai2027.py / test_forethought.py: CI runs 2,000 samples
+and accepts a ±3σ binomial band of sample quantiles (AI 2027) or max(3 pp, 4 SE) (Forethought);
+``--full`` runs the published 5,000 / 10,000 samples against the published tolerances.
+Milestone years here are rsi_sim decimal years (calendar dates), compared by calendar month.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from rsi_sim.core.time import from_decimal_year
+from rsi_sim.reference.run import (
+    milestone_percentiles,
+    probability_at_least,
+    published_summary,
+    reference_ensemble,
+)
+
+AI2027 = "scenarios/reference/ai2027_takeoff.yaml"
+SIE = "scenarios/reference/forethought_sie.yaml"
+HORIZON = "scenarios/reference/time_horizon_extrapolation.yaml"
+SEED = 20270331
+
+
+def month(year: float) -> int:
+    if not math.isfinite(year):
+        return 10**9
+    d = from_decimal_year(year)
+    return d.year * 12 + d.month - 1
+
+
+def band(values: np.ndarray, q: float, full: bool) -> tuple[float, float]:
+    """Point quantile (``--full``) or the ±3σ binomial band; "not reached" counts as later
+    (a finite stand-in avoids numpy's 0 * inf in interpolation)."""
+    values = np.where(np.isnan(values), 1e300, values)
+    levels = [q] if full else [max(q - 3 * math.sqrt(q * (1 - q) / values.size), 0.0),
+                               min(q + 3 * math.sqrt(q * (1 - q) / values.size), 1.0)]
+    out = [float(x) if x < 1e6 else math.inf for x in np.quantile(values, levels)]
+    return out[0], out[-1]
+
+
+@pytest.fixture(scope="module")
+def takeoff(request: pytest.FixtureRequest) -> xr.Dataset:
+    n = 5_000 if request.config.getoption("--full") else 2_000
+    return reference_ensemble(AI2027, n, SEED)
+
+
+@pytest.fixture(scope="module")
+def explosion(request: pytest.FixtureRequest) -> xr.Dataset:
+    n = 10_000 if request.config.getoption("--full") else 2_000
+    return reference_ensemble(SIE, n, SEED)
+
+
+PUBLISHED = [("SAR", 0.5, (2027, 7), 2), ("SIAR", 0.5, (2027, 11), 2), ("ASI", 0.5, (2028, 4), 2),
+             ("SAR", 0.1, (2027, 3), 4), ("SAR", 0.9, (2028, 3), 4), ("SIAR", 0.1, (2027, 5), 4),
+             ("ASI", 0.1, (2027, 6), 4)]
+
+
+@pytest.mark.parametrize(("milestone", "q", "published", "tolerance"), PUBLISHED)
+def test_ai2027_published_dates(takeoff, full, milestone, q, published, tolerance) -> None:
+    lo, hi = band(takeoff["milestone_year"].sel(milestone=milestone).values, q, full)
+    target = published[0] * 12 + published[1] - 1
+    assert month(lo) <= target + tolerance and month(hi) >= target - tolerance, (lo, hi)
+
+
+def test_ai2027_tails_and_sc_to_sar(takeoff, full) -> None:
+    """SIAR 90th in 2034; ASI 90th after 2100 (NaN past the horizon counts as later);
+    SC→SAR median 0.3 y, 90th percentile 0.95 y."""
+    siar_lo, siar_hi = band(takeoff["milestone_year"].sel(milestone="SIAR").values, 0.9, full)
+    assert siar_lo < 2036.0 and siar_hi >= 2033.0
+    asi_lo, _ = band(takeoff["milestone_year"].sel(milestone="ASI").values, 0.9, full)
+    assert asi_lo > 2100.0
+    assert np.isinf(milestone_percentiles(takeoff).sel(milestone="ASI", quantile=0.9))
+    sc_sar = takeoff["phase_years"].sel(phase="SC-SAR").values
+    lo, hi = band(sc_sar, 0.5, full)
+    assert lo <= 0.3 + 2 / 12 and hi >= 0.3 - 2 / 12
+    lo, hi = band(sc_sar, 0.9, full)
+    assert lo <= 0.95 + 4 / 12 and hi >= 0.95 - 4 / 12
+    assert (takeoff["milestone_year"].sel(milestone="SC") == takeoff.attrs["start_year"]).all()
+
+
+@pytest.mark.parametrize(("years", "published"), [(3.0, 0.558), (10.0, 0.166)])
+def test_forethought_published_probabilities(explosion, years, published) -> None:
+    n = explosion.sizes["sample"]
+    ours = probability_at_least(explosion, (years,))[years]
+    tolerance = max(0.03, 4 * math.sqrt(published * (1 - published) * (1 / n + 1 / 10_000)))
+    assert abs(ours - published) <= tolerance, (ours, published, tolerance)
+
+
+def test_forethought_first_year_statistic_is_smaller(explosion) -> None:
+    """Progress in the first 12 months never exceeds the best 12-month window."""
+    assert (explosion["progress_in_first_year"] <= explosion["progress_in_one_year"]).all()
+
+
+def test_summaries_print_published_statistics(takeoff, explosion) -> None:
+    text = published_summary(takeoff)
+    assert "SAR: Jul 2027" in text or "SAR: Aug 2027" in text or "SAR: Jun 2027" in text
+    assert "after 2100" in text
+    assert "P(>= 3 y)" in published_summary(explosion)
+
+
+def test_time_horizon_thresholds() -> None:
+    """Exponential METR trend (128.7-day doubling): thresholds in order, a work year by 2030."""
+    ds = reference_ensemble(HORIZON, 3, 0)
+    years = ds["milestone_year"].values[0]
+    assert np.all(np.diff(years) > 0) and years[-1] < 2030.0
+    assert float(ds["doubling_time_days"][0]) == pytest.approx(128.74, abs=0.01)
+
+
+@pytest.mark.parametrize("path", [AI2027, SIE, HORIZON])
+def test_single_run_from_the_command_line(cli, path) -> None:
+    """``rsi-sim run`` on each reference scenario: exit 0, milestones and results printed."""
+    result = cli("run", path)
+    assert result.exit_code == 0, result.output
+    assert "Milestones" in result.output
