@@ -164,7 +164,7 @@ class Distribution:
             text = "choice(" + ", ".join(repr(v) for v in self.values) + ")"
         else:
             text = f"{k}(" + ", ".join(f"{x:.4g}" for x in a) + ")"
-        if k in ("normal", "lognormal") and (math.isfinite(self.hi) or self.lo > (0 if k == "lognormal" else -math.inf)):
+        if k in ("normal", "lognormal") and _mass_inside(self) < 1 - 1e-9:
             text += f" truncated to [{self.lo:g}, {self.hi:g}]"
         return text
 
