@@ -74,7 +74,7 @@ class _Prepared:
         self.registry = REGISTRY
         self.base = self.scenario.component_values()
 
-    def run(self, i: int, row: np.ndarray) -> xr.Dataset:
+    def run(self, i: int, row: np.ndarray) -> tuple[Any, xr.Dataset]:
         values = {c: dict(v) for c, v in self.base.items()}
         for p, x in zip(self.uncertainty.parameters, row, strict=True):
             values[p.component][p.name] = p.decode(x)
@@ -83,7 +83,16 @@ class _Prepared:
         from ..scenario.build import build_model
 
         model = build_model(self.scenario, seed=sample_seed(self.job.seed, i), components=parts)
-        return model.run()
+        return model, model.run()
+
+
+def _release(model: Any) -> None:
+    """Drop a finished model's arrays now: a model and its SimPy processes form reference cycles
+    that only the cyclic garbage collector frees, which would let finished runs pile up."""
+    if model is not None:
+        for comp in list(getattr(model, "components", {}).values()):
+            comp.__dict__.clear()
+        model.__dict__.clear()
 
 
 _PREPARED: dict[str, _Prepared] = {}
@@ -109,8 +118,9 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
     for j, path in enumerate(job.paths):
         out[path] = batch.values[:, j].copy()
     for k in range(n):
+        model = None
         try:
-            ds = prep.run(batch.start + k, batch.values[k])
+            model, ds = prep.run(batch.start + k, batch.values[k])
             for name in job.variables:
                 out[name][k] = ds[name].values
             if m:
@@ -124,6 +134,9 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
             out["milestone_year"][k] = np.nan
             out["status"][k] = STATUS_FAILED
             out["error"][k] = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+        finally:
+            ds = None
+            _release(model)
     out["_start"] = batch.start
     return out
 
