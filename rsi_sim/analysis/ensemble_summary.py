@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
+from rich import box
 from rich.table import Table
 
 from .summary import fmt_year
@@ -19,11 +20,11 @@ from .summary import fmt_year
 QUANTILES = (0.1, 0.5, 0.9)
 
 
-def default_years(start: float, end: float, count: int = 3) -> list[float]:
+def default_years(start: float, end: float, count: int = 2) -> list[float]:
     """A few round years inside the run for the 'reached by' columns.
 
     >>> default_years(2026.0, 2056.0)
-    [2030.0, 2035.0, 2040.0]
+    [2030.0, 2035.0]
     """
     first = 5 * math.floor(start / 5) + 5
     return [float(y) for y in range(first, int(end) + 1, 5)][:count]
@@ -100,13 +101,15 @@ def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
         outcome.add_row("growth diverged", f"{100 * a['diverged_share']:.1f}% of samples")
     tables = [outcome]
     if s.sizes["milestone"]:
-        ms = Table(title="Milestones (dates: 10th / 50th / 90th percentile)", title_justify="left")
-        ms.add_column("milestone", no_wrap=True)
-        for label in ("p10", "median", "p90"):
-            ms.add_column(label, justify="right")
-        ms.add_column(f"P(by {a['end_year']:g})", justify="right")
+        ms = Table(title="Milestones: date percentiles, and probability reached by a year",
+                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        longest = max(len(str(m)) for m in s["milestone"].values)
+        ms.add_column("milestone", no_wrap=True, min_width=min(20, max(9, longest)))
+        for label in ("p10", "p50", "p90"):
+            ms.add_column(label, justify="right", no_wrap=True)
+        ms.add_column(f"by {a['end_year']:g}", justify="right", no_wrap=True)
         for y in s["year"].values:
-            ms.add_column(f"P(by {y:g})", justify="right")
+            ms.add_column(f"by {y:g}", justify="right", no_wrap=True)
         for m in s["milestone"].values:
             row = s.sel(milestone=m)
             q = [_date(float(v), a["end_year"]) for v in row["year_quantile"].values]
