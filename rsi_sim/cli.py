@@ -130,6 +130,123 @@ def describe(scenario: Scenario, set_: Sets = None):
         out.print(ms)
 
 
+Engine = Annotated[str, typer.Option(
+    help="where samples run: sequential, processes (local pool) or dask; results are identical")]
+Workers = Annotated[int | None, typer.Option(
+    help="worker processes (processes engine, or a local Dask cluster); default: CPU count")]
+Scheduler = Annotated[str | None, typer.Option(
+    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")]
+SamplerOpt = Annotated[str | None, typer.Option(
+    "--sampler", help="mc (Monte Carlo), lhs (Latin hypercube) or sobol; default: the scenario's")]
+
+
+def _progress_bar():
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
+        TimeRemainingColumn(), console=err, transient=False)
+
+
+def _with_progress(show: bool, label: str, fn):
+    """Run ``fn(progress_callback)`` under a progress bar showing samples/s and time left."""
+    if not show:
+        return fn(None)
+    import time
+
+    with _progress_bar() as bar:
+        task = bar.add_task(label, total=None, rate="")
+        first: list[float] = []
+
+        def update(done: int, total: int) -> None:
+            now = time.perf_counter()
+            if not first:
+                first[:] = [now, done]
+            elapsed = now - first[0]
+            rate = (done - first[1]) / elapsed if elapsed > 0 and done > first[1] else 0.0
+            bar.update(task, completed=done, total=total,
+                       rate=f"{rate:,.1f} samples/s" if rate else "")
+
+        return fn(update)
+
+
+@app.command()
+@user_errors
+def ensemble(
+    scenario: Scenario,
+    samples: Annotated[int | None, typer.Option("--samples", "-n", help="number of samples (default: the scenario's ensemble.samples)")] = None,
+    seed: Seed = None,
+    sampler: SamplerOpt = None,
+    engine: Engine = "sequential",
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write results: .zarr (streamed, resumable) or .nc (small ensembles)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="continue an interrupted .zarr store; only unfinished samples run")] = False,
+    by: Annotated[list[float] | None, typer.Option("--by", metavar="YEAR", help="also give P(milestone reached by YEAR) (repeatable)")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="samples per task and per chunk (default from --samples)")] = None,
+    set_: Sets = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar and no summary")] = False,
+):
+    """Run a scenario as a seeded Monte Carlo ensemble over its uncertainty: section, then print
+    milestone-date percentiles and the probability of each milestone by the horizon and by given
+    years. Results are identical whatever the engine and number of workers."""
+    from .analysis.ensemble_summary import ensemble_tables
+    from .ensemble import run_ensemble
+
+    if output is not None and output.suffix not in (".zarr", ".nc"):
+        raise RsiSimError(f"{output}: an ensemble is written to .zarr (streamed) or .nc; got {output.suffix!r}")
+    ds = _with_progress(not quiet, "ensemble", lambda cb: run_ensemble(
+        scenario, samples, seed=seed, sampler=sampler, engine=engine, workers=workers,
+        scheduler=scheduler, output=output, resume=resume, batch_size=batch_size,
+        overrides=set_ or None, progress=cb))
+    if not quiet:
+        for table in ensemble_tables(ds, by):
+            out.print(table)
+        if output is not None:
+            out.print(f"wrote {output}")
+
+
+@app.command()
+@user_errors
+def sensitivity(
+    scenario: Scenario,
+    metric: Annotated[str, typer.Option(help="what to explain: milestone_year:NAME, divergence_time, diverged, final:VARIABLE or max:VARIABLE")],
+    samples: Annotated[int, typer.Option("--samples", "-n", help="base samples N (a power of two); the model runs N*(D+2) times for D parameters")] = 64,
+    seed: Seed = None,
+    engine: Engine = "sequential",
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write the indices: .nc or .csv")] = None,
+    set_: Sets = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+):
+    """Sobol sensitivity indices (first-order and total, via SALib) of a metric to the
+    parameters of the scenario's uncertainty: section, as a ranked table."""
+    from . import io
+    from .analysis.sensitivity import sensitivity as run_sensitivity
+    from .analysis.sensitivity import sensitivity_table
+
+    if output is not None:
+        io.check_output_path(output)
+    ds = _with_progress(not quiet, "sensitivity", lambda cb: run_sensitivity(
+        scenario, metric, samples=samples, seed=seed, engine=engine, workers=workers,
+        scheduler=scheduler, overrides=set_ or None, progress=cb))
+    if not quiet:
+        out.print(sensitivity_table(ds))
+    if output is not None:
+        io.write(ds, output)
+        if not quiet:
+            out.print(f"wrote {output}")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

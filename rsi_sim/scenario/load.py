@@ -179,6 +179,7 @@ def _validate(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) ->
     scenario = Scenario(data=data, spec=spec, path=path, locations=locs, chain=chain)
     _check_components(scenario)
     _check_milestones(scenario)
+    _check_uncertainty(scenario)
     return scenario
 
 
@@ -253,6 +254,24 @@ def _check_milestones(scenario: Scenario) -> None:
     for name in scenario.spec.milestones:
         if not name.replace("_", "").isalnum():
             raise scenario.error("milestone names are letters, digits and _", "milestones", name)
+
+
+def _check_uncertainty(scenario: Scenario) -> None:
+    if not scenario.spec.uncertainty:
+        return
+    from ..ensemble.distributions import DistributionError, parse_uncertainty
+
+    try:
+        parse_uncertainty(scenario.spec.uncertainty, uncertainty_components(scenario))
+    except DistributionError as exc:
+        raise scenario.error(exc.message, "uncertainty", *exc.keys) from None
+
+
+def uncertainty_components(scenario: Scenario) -> dict[str, type]:
+    """Component classes of the scenario, by name (what ``uncertainty:`` paths may name)."""
+    from ..components import REGISTRY
+
+    return {name: REGISTRY[name] for name in scenario.spec.components}
 
 
 def start_year(scenario: Scenario) -> float:

@@ -73,6 +73,12 @@ class MilestoneSpec(Strict):
     description: str = ""
 
 
+class EnsembleSpec(Strict):
+    samples: int = Field(1000, ge=1, lt=2**32, description="number of samples of an ensemble")
+    sampler: Literal["mc", "lhs", "sobol"] = Field("mc", description="Monte Carlo, Latin hypercube or Sobol")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="ensemble seed (default: the scenario's seed)")
+
+
 def _milestone(value: Any) -> Any:
     return {"when": value} if isinstance(value, str) else value
 
@@ -90,6 +96,9 @@ class ScenarioSpec(Strict):
     components: dict[str, dict[str, Any]] = Field(description="parameters by component")
     milestones: dict[str, Annotated[MilestoneSpec, BeforeValidator(_milestone)]] = {}
     stop: ConditionText | None = Field(None, description="condition that ends a run early")
+    # Distributions are checked against the components' Param declarations in load.py.
+    uncertainty: dict[str, Any] = Field({}, description="distributions of parameters by dotted path")
+    ensemble: EnsembleSpec = EnsembleSpec()
 
     @field_validator("horizon", mode="before")
     @classmethod
@@ -109,6 +118,16 @@ class ScenarioSpec(Strict):
         if not isinstance(value, dict) or not value:
             raise ValueError("expected a mapping of component names to their parameters")
         return {k: ({} if v is None else v) for k, v in value.items() if v is not False}
+
+    @field_validator("uncertainty", mode="before")
+    @classmethod
+    def _uncertainty(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("expected a mapping of parameter paths (components.<component>.<parameter>) "
+                             "to distributions")
+        return value
 
     def horizon_years(self) -> float:
         from ..core.time import to_decimal_year

@@ -1,0 +1,132 @@
+"""Summaries of an ensemble: milestone-date percentiles and probabilities, divergence, failures.
+
+Percentiles are over the samples that ran without error. A sample that never reaches a milestone
+counts as reaching it after the horizon, so a percentile can read "after <end>"; percentiles are
+sample values (the inverted-CDF definition), never interpolated across that boundary.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+from rich import box
+from rich.table import Table
+
+from .summary import fmt_year
+
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+def default_years(start: float, end: float, count: int = 2) -> list[float]:
+    """A few round years inside the run for the 'reached by' columns.
+
+    >>> default_years(2026.0, 2056.0)
+    [2030.0, 2035.0]
+    """
+    first = 5 * math.floor(start / 5) + 5
+    return [float(y) for y in range(first, int(end) + 1, 5)][:count]
+
+
+def milestone_summary(ds: xr.Dataset, by_years: Sequence[float] | None = None) -> xr.Dataset:
+    """Milestone percentiles and probabilities over an ensemble.
+
+    Parameters
+    ----------
+    ds : an ensemble Dataset (from :func:`rsi_sim.run_ensemble` or :func:`rsi_sim.ensemble.open_ensemble`).
+    by_years : decimal years for the ``p_by_year`` columns (default: :func:`default_years`).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``year_quantile (milestone, quantile)`` (inf: not reached by the horizon),
+        ``p_by_horizon (milestone)``, ``p_by_year (milestone, year)``; attrs count the samples
+        that succeeded, failed and have not run.
+
+    Examples
+    --------
+    >>> import rsi_sim
+    >>> ens = rsi_sim.run_ensemble("scenarios/reference/jones_ensemble.yaml", samples=2,
+    ...                            overrides={"horizon": "1 y"})
+    >>> float(milestone_summary(ens)["p_by_horizon"].sel(milestone="tenfold"))
+    0.0
+    """
+    status = np.asarray(ds["status"].values)
+    ok = status == 1
+    years = np.asarray(ds["milestone_year"].values, dtype=float)[ok]
+    years = np.where(np.isnan(years), np.inf, years)
+    start, end = float(ds.attrs.get("start_year", ds["time"].values[0])), float(ds.attrs.get("end_year", ds["time"].values[-1]))
+    by_years = list(by_years) if by_years else default_years(start, end)
+    n_ms = years.shape[1] if years.ndim == 2 else 0
+    if ok.any():
+        q = np.quantile(years, QUANTILES, axis=0, method="inverted_cdf").T if n_ms else np.empty((0, 3))
+        p_h = np.isfinite(years).mean(axis=0)
+        p_y = np.stack([(years <= y).mean(axis=0) for y in by_years], axis=-1) if by_years else np.empty((n_ms, 0))
+    else:
+        q = np.full((n_ms, len(QUANTILES)), np.nan)
+        p_h = np.full(n_ms, np.nan)
+        p_y = np.full((n_ms, len(by_years)), np.nan)
+    return xr.Dataset(
+        {"year_quantile": (("milestone", "quantile"), q, {"units": "year", "long_name": "milestone date percentile (inf: after the horizon)"}),
+         "p_by_horizon": ("milestone", p_h, {"long_name": "probability the milestone is reached by the horizon"}),
+         "p_by_year": (("milestone", "year"), p_y, {"long_name": "probability the milestone is reached by the year"})},
+        coords={"milestone": [str(m) for m in ds["milestone"].values], "quantile": list(QUANTILES),
+                "year": by_years},
+        attrs={"samples_ok": int(ok.sum()), "samples_failed": int((status == 2).sum()),
+               "samples_not_run": int((status == 0).sum()), "start_year": start, "end_year": end,
+               "diverged_share": float(np.asarray(ds["diverged"].values)[ok].mean()) if ok.any() else math.nan},
+    )
+
+
+def _date(x: float, end: float) -> str:
+    if not math.isfinite(x):
+        return f">{fmt_year(end)[:7]}" if x > 0 else "—"
+    return fmt_year(x)[:7]  # year and month: the table fits an 80-column terminal
+
+
+def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
+                    max_errors: int = 3) -> list[Table]:
+    """Rich tables for the terminal: outcome counts, milestones, and failed samples if any."""
+    s = milestone_summary(ds, by_years)
+    a = s.attrs
+    name = ds.attrs.get("scenario_name", "ensemble")
+    outcome = Table(title=f"{name} — ensemble", show_header=False, title_justify="left")
+    outcome.add_row("samples", f"{a['samples_ok']:,} ok, {a['samples_failed']:,} failed"
+                    + (f", {a['samples_not_run']:,} not run" if a["samples_not_run"] else ""))
+    outcome.add_row("seed, sampler", f"{ds.attrs.get('seed', '')}, {ds.attrs.get('sampler', '')}")
+    outcome.add_row("period", f"{fmt_year(a['start_year'])} → {fmt_year(a['end_year'])}")
+    if math.isfinite(a["diverged_share"]):
+        outcome.add_row("growth diverged", f"{100 * a['diverged_share']:.1f}% of samples")
+    tables = [outcome]
+    if s.sizes["milestone"]:
+        ms = Table(title="Milestones: date percentiles, and probability reached by a year",
+                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        longest = max(len(str(m)) for m in s["milestone"].values)
+        ms.add_column("milestone", no_wrap=True, min_width=min(20, max(9, longest)))
+        for label in ("p10", "p50", "p90"):
+            ms.add_column(label, justify="right", no_wrap=True)
+        ms.add_column(f"by {a['end_year']:g}", justify="right", no_wrap=True)
+        for y in s["year"].values:
+            ms.add_column(f"by {y:g}", justify="right", no_wrap=True)
+        for m in s["milestone"].values:
+            row = s.sel(milestone=m)
+            q = [_date(float(v), a["end_year"]) for v in row["year_quantile"].values]
+            ps = [f"{100 * float(v):.1f}%" if math.isfinite(float(v)) else "—"
+                  for v in [row["p_by_horizon"].values, *row["p_by_year"].values]]
+            ms.add_row(str(m), *q, *ps)
+        tables.append(ms)
+    if a["samples_failed"]:
+        failed = np.flatnonzero(np.asarray(ds["status"].values) == 2)
+        et = Table(title=f"Failed samples ({len(failed):,}; first {min(max_errors, len(failed))})",
+                   title_justify="left")
+        et.add_column("sample", justify="right")
+        et.add_column("parameters")
+        et.add_column("error", overflow="fold")
+        params = [c for c in ds.coords if ds[c].dims == ("sample",) and c != "sample"]
+        for i in failed[:max_errors]:
+            values = ", ".join(f"{p.split('.', 1)[-1]}={float(ds[p].values[i]):.4g}" for p in params)
+            et.add_row(str(int(i)), values, str(ds["error"].values[i]))
+        tables.append(et)
+    return tables

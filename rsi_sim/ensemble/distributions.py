@@ -1,0 +1,496 @@
+"""Distributions for uncertain parameters, read from a scenario's ``uncertainty:`` section.
+
+Every distribution maps a uniform number ``u`` in [0, 1) to a value through its inverse CDF
+(:meth:`Distribution.ppf`), so one design of uniforms (Monte Carlo, Latin hypercube or Sobol)
+serves every distribution, and rank correlations act on the uniforms (a Gaussian copula).
+
+Bounds rule (documented in docs/ensembles.md): a distribution with bounded support (fixed,
+uniform, log-uniform, triangular, choice) must lie inside the parameter's declared bounds, or the
+scenario is rejected. Normal and lognormal distributions are *truncated* to the bounds; if more
+than :data:`MAX_TRUNCATED` of their probability lies outside, the scenario is rejected, because
+the truncated distribution would no longer be the one written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from ..core.errors import RsiSimError
+from ..core.params import Param
+
+#: Largest share of a normal or lognormal's probability allowed outside the parameter bounds.
+MAX_TRUNCATED = 0.05
+
+KINDS = ("fixed", "uniform", "log-uniform", "normal", "lognormal", "triangular", "choice")
+_ALIASES = {"loguniform": "log-uniform", "log_uniform": "log-uniform", "constant": "fixed"}
+
+
+class DistributionError(RsiSimError):
+    """An ``uncertainty:`` entry is wrong; ``keys`` is the key path inside the entry."""
+
+    def __init__(self, message: str, *keys: Any):
+        self.message, self.keys = message, keys
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A one-dimensional distribution of a parameter value.
+
+    ``kind`` is one of :data:`KINDS`; ``args`` its defining numbers; ``lo``/``hi`` the truncation
+    bounds (normal and lognormal only); ``values``/``weights`` for ``choice``.
+    """
+
+    kind: str
+    args: tuple[float, ...] = ()
+    lo: float = -math.inf
+    hi: float = math.inf
+    values: tuple[Any, ...] = ()
+    weights: tuple[float, ...] = ()
+    _frozen: Any = field(default=None, compare=False, repr=False)
+
+    # ---- scipy counterparts (for ppf and for tests) -------------------------------------------
+    def scipy(self):
+        """The scipy.stats frozen distribution this one follows (``choice``: over indices)."""
+        k, a = self.kind, self.args
+        if k == "uniform":
+            return stats.uniform(a[0], a[1] - a[0])
+        if k == "log-uniform":
+            return stats.loguniform(a[0], a[1])
+        if k == "triangular":
+            lo, mode, hi = a
+            return stats.triang((mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        if k in ("normal", "lognormal"):
+            base = stats.norm(a[0], a[1])
+            if k == "normal":
+                lo, hi = self.lo, self.hi
+            else:
+                lo = math.log(self.lo) if self.lo > 0 else -math.inf
+                hi = math.log(self.hi) if math.isfinite(self.hi) else math.inf
+            b = stats.truncnorm((lo - a[0]) / a[1], (hi - a[0]) / a[1], loc=a[0], scale=a[1])
+            if not (math.isfinite(lo) or math.isfinite(hi)):
+                b = base
+            return b if k == "normal" else _Exp(b)
+        if k == "choice":
+            p = np.asarray(self.weights, dtype=float)
+            return stats.rv_discrete(values=(np.arange(len(p)), p / p.sum()))
+        raise ValueError(f"no scipy counterpart for {k}")
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Values at uniform quantiles ``u`` (float64; ``choice`` gives the chosen value, or its
+        index for non-numeric values).
+
+        >>> d = parse_distribution({"dist": "uniform", "low": 2, "high": 4})
+        >>> d.ppf(np.array([0.0, 0.5]))
+        array([2., 3.])
+        """
+        u = np.asarray(u, dtype=float)
+        k, a = self.kind, self.args
+        if k == "fixed":
+            return np.full(u.shape, self.encoded(self.values[0]))
+        if k == "uniform":
+            return a[0] + u * (a[1] - a[0])
+        if k == "log-uniform":
+            return np.exp(math.log(a[0]) + u * (math.log(a[1]) - math.log(a[0])))
+        if k == "triangular":
+            return self.scipy().ppf(u)
+        if k in ("normal", "lognormal"):
+            mu, sd = a
+            if k == "normal":
+                lo, hi = self.lo, self.hi
+            else:
+                lo = math.log(self.lo) if self.lo > 0 else -math.inf
+                hi = math.log(self.hi) if math.isfinite(self.hi) else math.inf
+            fa, fb = stats.norm.cdf([lo, hi], mu, sd)
+            x = stats.norm.ppf(fa + u * (fb - fa), mu, sd)
+            x = np.clip(x, lo, hi)  # guard the last ulp at the truncation edges
+            return x if k == "normal" else np.exp(x)
+        if k == "choice":
+            cum = np.cumsum(self.weights) / sum(self.weights)
+            idx = np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+            table = np.array([self.encoded(v) for v in self.values], dtype=float)
+            return table[idx]
+        raise ValueError(k)
+
+    def encoded(self, value: Any) -> float:
+        """The float stored for ``value``: numbers as they are, other choices by their index."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return float(self.values.index(value)) if self.values else float("nan")
+        return float(value)
+
+    @property
+    def numeric(self) -> bool:
+        """True unless values are stored as indices (text or true/false choices)."""
+        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.values)
+
+    @property
+    def continuous(self) -> bool:
+        return self.kind not in ("fixed", "choice")
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value the distribution can give."""
+        k, a = self.kind, self.args
+        if k in ("uniform", "log-uniform"):
+            return a[0], a[1]
+        if k == "triangular":
+            return a[0], a[2]
+        if k == "normal":
+            return self.lo, self.hi
+        if k == "lognormal":
+            return max(0.0, self.lo), self.hi
+        nums = [v for v in self.values if isinstance(v, int | float) and not isinstance(v, bool)]
+        return (min(nums), max(nums)) if nums else (math.nan, math.nan)
+
+    def describe(self) -> str:
+        """Short text, e.g. ``uniform(0.6, 0.8)``.
+
+        >>> parse_distribution({"dist": "lognormal", "interval": [1, 100], "level": 0.9}).describe()
+        'lognormal(median=10, sigma=1.4)'
+        """
+        k, a = self.kind, self.args
+        if k == "fixed":
+            return f"fixed({self.values[0]!r})"
+        if k == "lognormal":
+            text = f"lognormal(median={math.exp(a[0]):.4g}, sigma={a[1]:.4g})"
+        elif k == "normal":
+            text = f"normal(mean={a[0]:.4g}, sd={a[1]:.4g})"
+        elif k == "choice":
+            text = "choice(" + ", ".join(repr(v) for v in self.values) + ")"
+        else:
+            text = f"{k}(" + ", ".join(f"{x:.4g}" for x in a) + ")"
+        if k in ("normal", "lognormal") and _mass_inside(self) < 1 - 1e-9:
+            text += f" truncated to [{self.lo:g}, {self.hi:g}]"
+        return text
+
+
+class _Exp:
+    """exp(X) of a scipy distribution X (a possibly truncated lognormal)."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def cdf(self, x):
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            return np.where(x > 0, self.base.cdf(np.log(np.maximum(x, 1e-300))), 0.0)
+
+    def ppf(self, q):
+        return np.exp(self.base.ppf(q))
+
+
+def _num(spec: dict, key: str, param: Param | None, *, positive: bool = False) -> float:
+    if key not in spec:
+        raise DistributionError("this required key is missing", key)
+    value = spec[key]
+    if isinstance(value, str) and param is not None:
+        try:
+            value = param._from_text(value, ValueError())
+        except Exception:
+            raise DistributionError(f"expected a number (in {param.unit}); got {value!r}", key) from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise DistributionError(f"expected a finite number; got {value!r}", key)
+    if positive and not value > 0:
+        raise DistributionError(f"expected a positive number; got {value!r}", key)
+    return float(value)
+
+
+def _interval(spec: dict, param: Param | None, *, positive: bool) -> tuple[float, float, float]:
+    iv = spec.get("interval")
+    if not isinstance(iv, list | tuple) or len(iv) != 2:
+        raise DistributionError(f"expected a two-number list [low, high]; got {iv!r}", "interval")
+    lo = _num({"interval": iv[0]}, "interval", param, positive=positive)
+    hi = _num({"interval": iv[1]}, "interval", param, positive=positive)
+    if not lo < hi:
+        raise DistributionError(f"the interval's low end must be below its high end; got {iv!r}", "interval")
+    level = spec.get("level", 0.8)
+    if level not in (0.8, 0.9) and not (isinstance(level, float) and 0.5 <= level < 1):
+        raise DistributionError(f"expected the interval's probability, e.g. 0.8 or 0.9; got {level!r}", "level")
+    z = stats.norm.ppf(0.5 + level / 2)
+    return lo, hi, z
+
+
+_KEYS = {
+    "fixed": {"value"},
+    "uniform": {"low", "high"},
+    "log-uniform": {"low", "high"},
+    "normal": {"mean", "sd", "interval", "level"},
+    "lognormal": {"median", "sigma", "interval", "level"},
+    "triangular": {"low", "mode", "high"},
+    "choice": {"values", "weights"},
+}
+
+
+def parse_distribution(spec: Any, param: Param | None = None) -> Distribution:
+    """Read one distribution spec (a mapping with ``dist:``, or a plain value meaning fixed).
+
+    Parameters
+    ----------
+    spec : e.g. ``{"dist": "uniform", "low": 0.6, "high": 0.8}``, ``{"dist": "lognormal",
+        "median": 3, "interval": [1.5, 10], "level": 0.8}`` or ``0.7`` (fixed).
+    param : the parameter it is for: its bounds are checked (see the module docstring), its kind
+        decides rounding, and text values with units (``"3 months"``) are converted to its unit.
+
+    Raises
+    ------
+    DistributionError
+        saying which key is wrong, what was given and what was expected.
+
+    Examples
+    --------
+    >>> parse_distribution({"dist": "triangular", "low": 0, "mode": 1, "high": 4}).support()
+    (0.0, 4.0)
+    >>> parse_distribution(0.7).describe()
+    'fixed(0.7)'
+    """
+    if not isinstance(spec, dict):
+        spec = {"dist": "fixed", "value": spec}
+    kind = spec.get("dist")
+    kind = _ALIASES.get(kind, kind) if isinstance(kind, str) else kind
+    if kind not in KINDS:
+        raise DistributionError(f"expected dist: one of {', '.join(KINDS)}; got {spec.get('dist')!r}", "dist")
+    extra = set(spec) - _KEYS[kind] - {"dist"}
+    if extra:
+        raise DistributionError(f"unknown key for a {kind} distribution; expected: "
+                                f"{', '.join(sorted(_KEYS[kind]))}", sorted(extra)[0])
+    lo_b, hi_b = param.bounds if param is not None else (None, None)
+    lo_b = -math.inf if lo_b is None else float(lo_b)
+    hi_b = math.inf if hi_b is None else float(hi_b)
+    if param is not None and param.kind in (bool, str) and kind not in ("fixed", "choice"):
+        raise DistributionError(f"the parameter takes {param.expected()}: use dist: choice or fixed", "dist")
+
+    if kind in ("fixed", "choice"):
+        if kind == "fixed":
+            if "value" not in spec:
+                raise DistributionError("this required key is missing", "value")
+            values, weights = (spec["value"],), (1.0,)
+        else:
+            values = spec.get("values")
+            if not isinstance(values, list) or not values:
+                raise DistributionError(f"expected a non-empty list of values; got {values!r}", "values")
+            weights = spec.get("weights", [1.0] * len(values))
+            if (not isinstance(weights, list) or len(weights) != len(values)
+                    or not all(isinstance(w, int | float) and not isinstance(w, bool) and w >= 0 for w in weights)
+                    or not sum(weights) > 0):
+                raise DistributionError(f"expected {len(values)} non-negative weights, not all zero; "
+                                        f"got {weights!r}", "weights")
+        if param is not None:
+            checked = []
+            for i, v in enumerate(values):
+                try:
+                    checked.append(param.check(v))
+                except RsiSimError as exc:
+                    raise DistributionError(str(exc), *(("value",) if kind == "fixed" else ("values", i))) from None
+            values = checked
+        if len(set(map(repr, values))) != len(values):
+            raise DistributionError(f"the values must differ; got {list(values)!r}", "values")
+        return Distribution(kind, values=tuple(values), weights=tuple(float(w) for w in weights))
+
+    if kind in ("uniform", "log-uniform"):
+        pos = kind == "log-uniform"
+        low, high = _num(spec, "low", param, positive=pos), _num(spec, "high", param, positive=pos)
+        if not low < high:
+            raise DistributionError(f"low must be below high; got low={low:g}, high={high:g}", "high")
+        dist = Distribution(kind, (low, high))
+    elif kind == "triangular":
+        low, mode, high = (_num(spec, k, param) for k in ("low", "mode", "high"))
+        if not (low <= mode <= high and low < high):
+            raise DistributionError(f"expected low ≤ mode ≤ high with low < high; got "
+                                    f"{low:g}, {mode:g}, {high:g}", "mode")
+        dist = Distribution(kind, (low, mode, high))
+    elif kind == "normal":
+        if "interval" in spec:
+            if "mean" in spec or "sd" in spec:
+                raise DistributionError("give either mean and sd, or interval (and level)", "interval")
+            lo, hi, z = _interval(spec, param, positive=False)
+            mu, sd = (lo + hi) / 2, (hi - lo) / (2 * z)
+        else:
+            mu, sd = _num(spec, "mean", param), _num(spec, "sd", param, positive=True)
+        dist = Distribution(kind, (mu, sd), lo=lo_b, hi=hi_b)
+    else:  # lognormal, in log space: (mu, sigma)
+        if "interval" in spec:
+            if "sigma" in spec:
+                raise DistributionError("give either median and sigma, or interval (and level)", "sigma")
+            lo, hi, z = _interval(spec, param, positive=True)
+            mu, sd = (math.log(lo) + math.log(hi)) / 2, (math.log(hi) - math.log(lo)) / (2 * z)
+            if "median" in spec:
+                med = _num(spec, "median", param, positive=True)
+                if abs(math.log(med) - mu) > 0.01:
+                    raise DistributionError(
+                        f"a lognormal's interval is symmetric about the median in log terms, so the "
+                        f"median of [{lo:g}, {hi:g}] is {math.exp(mu):.4g}; got {med:g}. Drop median, "
+                        "or give median and sigma", "median")
+        else:
+            mu = math.log(_num(spec, "median", param, positive=True))
+            sd = _num(spec, "sigma", param, positive=True)
+        dist = Distribution(kind, (mu, sd), lo=max(lo_b, 0.0), hi=hi_b)
+
+    if dist.kind in ("normal", "lognormal"):
+        if param is not None and param.kind is int:
+            raise DistributionError("integer parameters take uniform, triangular, choice or fixed", "dist")
+        inside = _mass_inside(dist)
+        if inside < 1 - MAX_TRUNCATED:
+            raise DistributionError(
+                f"{100 * (1 - inside):.1f}% of this {kind} lies outside the parameter's bounds "
+                f"[{lo_b:g}, {hi_b:g}]; at most {100 * MAX_TRUNCATED:g}% may be truncated", "dist")
+    else:
+        s_lo, s_hi = dist.support()
+        if s_lo < lo_b or s_hi > hi_b:
+            raise DistributionError(
+                f"this {kind} spans [{s_lo:g}, {s_hi:g}], outside the parameter's bounds "
+                f"[{lo_b:g}, {hi_b:g}]", "low" if s_lo < lo_b else "high")
+    return dist
+
+
+def _mass_inside(dist: Distribution) -> float:
+    mu, sd = dist.args
+    if dist.kind == "normal":
+        lo, hi = dist.lo, dist.hi
+    else:
+        lo = math.log(dist.lo) if dist.lo > 0 else -math.inf
+        hi = math.log(dist.hi) if math.isfinite(dist.hi) else math.inf
+    return float(stats.norm.cdf(hi, mu, sd) - stats.norm.cdf(lo, mu, sd))
+
+
+def spearman_to_normal(rho: np.ndarray) -> np.ndarray:
+    """Pearson correlation of a Gaussian copula giving Spearman rank correlation ``rho``
+    (Pearson 1907: rho_s = 6/pi * asin(r/2))."""
+    return 2.0 * np.sin(np.pi * np.asarray(rho, dtype=float) / 6.0)
+
+
+def correlation_factor(names: Sequence[str], pairs: Sequence[tuple[str, str, float]]) -> np.ndarray:
+    """Cholesky factor of the copula's normal correlation matrix over ``names``.
+
+    Raises :class:`DistributionError` if the requested rank correlations are inconsistent (the
+    matrix is not positive definite).
+
+    >>> correlation_factor(["a", "b"], [("a", "b", 0.5)]).round(3)
+    array([[1.   , 0.   ],
+           [0.518, 0.856]])
+    """
+    index = {n: i for i, n in enumerate(names)}
+    r = np.eye(len(names))
+    for a, b, rho in pairs:
+        r[index[a], index[b]] = r[index[b], index[a]] = spearman_to_normal(rho)
+    try:
+        return np.linalg.cholesky(r)
+    except np.linalg.LinAlgError:
+        raise DistributionError("these rank correlations cannot hold together (the correlation "
+                                "matrix is not positive definite); weaken some of them") from None
+
+
+@dataclass(frozen=True)
+class UncertainParameter:
+    """One ``uncertainty:`` entry: the dotted path, where it goes, and its distribution."""
+
+    path: str
+    component: str
+    name: str
+    param: Param
+    dist: Distribution
+
+    def decode(self, x: float) -> Any:
+        """The parameter value for the stored float ``x`` (rounding integers, indexing choices)."""
+        if not self.dist.numeric:
+            return self.dist.values[int(x)]
+        if self.param.kind is int:
+            return int(round(x))
+        return float(x)
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """The parsed ``uncertainty:`` section: parameters in file order and rank correlations."""
+
+    parameters: tuple[UncertainParameter, ...] = ()
+    correlations: tuple[tuple[str, str, float], ...] = ()
+
+    @property
+    def paths(self) -> list[str]:
+        return [p.path for p in self.parameters]
+
+    def __bool__(self) -> bool:
+        return bool(self.parameters)
+
+
+def parse_uncertainty(section: Any, components: dict[str, type]) -> Uncertainty:
+    """Read an ``uncertainty:`` section against the scenario's component classes.
+
+    Keys are dotted parameter paths ``components.<component>.<parameter>``; the optional key
+    ``correlations`` is a list of ``{between: [path, path], rank: rho}`` (Spearman rank
+    correlation, -1 < rho < 1).
+
+    Raises :class:`DistributionError` whose ``keys`` are relative to ``uncertainty``.
+
+    >>> from rsi_sim.components import JonesResearch
+    >>> u = parse_uncertainty({"components.jones.phi": {"dist": "uniform", "low": 0.6, "high": 0.8}},
+    ...                       {"jones": JonesResearch})
+    >>> u.paths
+    ['components.jones.phi']
+    """
+    if section is None:
+        return Uncertainty()
+    if not isinstance(section, dict):
+        raise DistributionError("expected a mapping of parameter paths (components.<component>."
+                                f"<parameter>) to distributions; got {section!r}")
+    params: list[UncertainParameter] = []
+    for path, spec in section.items():
+        if path == "correlations":
+            continue
+        parts = str(path).split(".")
+        if len(parts) != 3 or parts[0] != "components":
+            raise DistributionError("expected a parameter path components.<component>.<parameter>, "
+                                    "e.g. components.jones.phi", path)
+        _, comp, name = parts
+        cls = components.get(comp)
+        if cls is None:
+            raise DistributionError(f"this scenario has no component {comp!r}; it has: "
+                                    f"{', '.join(components) or 'none'}", path)
+        param = cls.params.get(name)
+        if param is None:
+            raise DistributionError(f"{comp} has no parameter {name!r}; its parameters are: "
+                                    f"{', '.join(cls.params)}", path)
+        try:
+            dist = parse_distribution(spec, param)
+        except DistributionError as exc:
+            raise DistributionError(exc.message, path, *exc.keys) from None
+        params.append(UncertainParameter(path, comp, name, param, dist))
+    pairs = []
+    raw = section.get("correlations") or []
+    if not isinstance(raw, list):
+        raise DistributionError("expected a list of {between: [path, path], rank: rho}", "correlations")
+    continuous = {p.path for p in params if p.dist.continuous}
+    seen = set()
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or set(item) != {"between", "rank"}:
+            raise DistributionError(f"expected {{between: [path, path], rank: rho}}; got {item!r}",
+                                    "correlations", i)
+        between, rho = item["between"], item["rank"]
+        if (not isinstance(between, list) or len(between) != 2 or between[0] == between[1]
+                or not all(isinstance(b, str) for b in between)):
+            raise DistributionError(f"expected two different parameter paths; got {between!r}",
+                                    "correlations", i, "between")
+        for b in between:
+            if b not in continuous:
+                raise DistributionError(f"{b!r} is not a continuous uncertain parameter of this "
+                                        f"section (correlations act on: {', '.join(sorted(continuous)) or 'none'})",
+                                        "correlations", i, "between")
+        if isinstance(rho, bool) or not isinstance(rho, int | float) or not -1 < rho < 1:
+            raise DistributionError(f"expected a rank correlation strictly between -1 and 1; got {rho!r}",
+                                    "correlations", i, "rank")
+        key = frozenset(between)
+        if key in seen:
+            raise DistributionError("this pair is correlated twice", "correlations", i, "between")
+        seen.add(key)
+        pairs.append((between[0], between[1], float(rho)))
+    if pairs:
+        try:
+            correlation_factor(sorted(continuous), pairs)
+        except DistributionError as exc:
+            raise DistributionError(exc.message, "correlations") from None
+    return Uncertainty(tuple(params), tuple(pairs))

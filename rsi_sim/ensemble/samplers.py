@@ -1,0 +1,134 @@
+"""Sampling designs: Monte Carlo, Latin hypercube and Sobol, and the per-sample random streams.
+
+Seeding (the one rule every engine follows)
+-------------------------------------------
+Sample ``i`` of an ensemble with seed ``s`` owns ``SeedSequence(s, spawn_key=(i,))``, which is
+exactly ``SeedSequence(s).spawn(n)[i]`` for any ``n > i``; its model runs on that stream. Monte
+Carlo draws sample ``i``'s parameters from ``SeedSequence(s, spawn_key=(i, 0))``, so a sample's
+values do not depend on how many samples there are. Latin hypercube and Sobol designs are joint
+over all samples: they are drawn once from ``SeedSequence(s, spawn_key=(DESIGN_KEY,))`` (a key no
+sample index reaches). Nothing depends on the engine, the worker count or the batch size.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import stats
+from scipy.stats import qmc
+
+from ..core.errors import RsiSimError
+from .distributions import Uncertainty, correlation_factor
+
+SAMPLERS = ("mc", "lhs", "sobol")
+#: spawn_key of the joint-design stream; ensembles are capped below this many samples.
+DESIGN_KEY = 2**32
+MAX_SAMPLES = DESIGN_KEY - 1
+_EDGE = 1e-12
+
+
+def sample_seed(seed: int, i: int) -> np.random.SeedSequence:
+    """The random stream of sample ``i``: equal to ``SeedSequence(seed).spawn(i + 1)[i]``.
+
+    >>> a = sample_seed(7, 3).generate_state(2)
+    >>> b = np.random.SeedSequence(7).spawn(5)[3].generate_state(2)
+    >>> bool((a == b).all())
+    True
+    """
+    return np.random.SeedSequence(seed, spawn_key=(int(i),))
+
+
+class Design:
+    """The parameter values of every sample of an ensemble, computed in slices on demand.
+
+    Parameters
+    ----------
+    uncertainty : the parsed ``uncertainty:`` section.
+    samples : number of samples.
+    seed : the ensemble seed.
+    sampler : ``"mc"``, ``"lhs"`` or ``"sobol"``.
+
+    Examples
+    --------
+    >>> from rsi_sim.components import JonesResearch
+    >>> from rsi_sim.ensemble.distributions import parse_uncertainty
+    >>> u = parse_uncertainty({"components.jones.phi": {"dist": "uniform", "low": 0, "high": 1}},
+    ...                       {"jones": JonesResearch})
+    >>> d = Design(u, samples=4, seed=1, sampler="lhs")
+    >>> sorted((d.values(0, 4)[:, 0] * 4).astype(int).tolist())  # one per stratum
+    [0, 1, 2, 3]
+    """
+
+    def __init__(self, uncertainty: Uncertainty, samples: int, seed: int, sampler: str = "mc"):
+        if sampler not in SAMPLERS:
+            raise RsiSimError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
+        if not 1 <= samples <= MAX_SAMPLES:
+            raise RsiSimError(f"the number of samples must be between 1 and {MAX_SAMPLES:,}; got {samples}")
+        self.uncertainty = uncertainty
+        self.samples, self.seed, self.sampler = int(samples), int(seed), sampler
+        self.free = [i for i, p in enumerate(uncertainty.parameters) if p.dist.kind != "fixed"]
+        self._joint: np.ndarray | None = None
+
+    @property
+    def dims(self) -> int:
+        """Number of uniform dimensions (uncertain parameters that are not fixed)."""
+        return len(self.free)
+
+    def unit(self, start: int, stop: int) -> np.ndarray:
+        """Uniforms of samples ``start:stop``, shape ``(stop - start, dims)``, before correlation."""
+        d = self.dims
+        if self.sampler == "mc":
+            out = np.empty((stop - start, d))
+            for row, i in enumerate(range(start, stop)):
+                out[row] = np.random.default_rng(
+                    np.random.SeedSequence(self.seed, spawn_key=(i, 0))).random(d)
+            return out
+        if self._joint is None:
+            self._joint = joint_design(self.sampler, self.samples, d, self.seed)
+        return self._joint[start:stop]
+
+    def values(self, start: int, stop: int) -> np.ndarray:
+        """Parameter values (as stored: float64) of samples ``start:stop``, shape ``(n, P)``."""
+        return values_from_unit(self.uncertainty, self.unit(start, stop))
+
+
+def joint_design(sampler: str, n: int, d: int, seed: int) -> np.ndarray:
+    """A Latin hypercube or scrambled Sobol design of ``n`` points in ``[0, 1)^d``."""
+    if d == 0:
+        return np.empty((n, 0))
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESIGN_KEY,)))
+    if sampler == "lhs":
+        return qmc.LatinHypercube(d, rng=rng).random(n)
+    with warnings.catch_warnings():
+        # Sobol balance is best at powers of two; any n is still a valid design (docs say so).
+        warnings.simplefilter("ignore", UserWarning)
+        return qmc.Sobol(d, scramble=True, rng=rng).random(n)
+
+
+def values_from_unit(uncertainty: Uncertainty, unit: np.ndarray) -> np.ndarray:
+    """Map uniforms (one column per non-fixed parameter) to parameter values, applying the rank
+    correlations through a Gaussian copula (which keeps every marginal exact)."""
+    params = uncertainty.parameters
+    free = [i for i, p in enumerate(params) if p.dist.kind != "fixed"]
+    unit = np.clip(np.asarray(unit, dtype=float), _EDGE, 1 - _EDGE)
+    n = unit.shape[0]
+    if uncertainty.correlations:
+        involved = sorted({a for a, b, _ in uncertainty.correlations} | {b for a, b, _ in uncertainty.correlations})
+        cols = [free.index(i) for i, p in enumerate(params) if p.path in involved]
+        names = [params[free[c]].path for c in cols]
+        factor = correlation_factor(names, uncertainty.correlations)
+        z = stats.norm.ppf(unit[:, cols]) @ factor.T
+        unit = unit.copy()
+        unit[:, cols] = np.clip(stats.norm.cdf(z), _EDGE, 1 - _EDGE)
+    out = np.empty((n, len(params)))
+    col = 0
+    for j, p in enumerate(params):
+        if p.dist.kind == "fixed":
+            out[:, j] = p.dist.ppf(np.zeros(n))
+        else:
+            out[:, j] = p.dist.ppf(unit[:, col])
+            col += 1
+        if p.param.kind is int and p.dist.numeric:
+            out[:, j] = np.rint(out[:, j])
+    return out
