@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
-import xarray as xr
 
 from ..core import Component, Param
 
@@ -281,15 +280,13 @@ class Generations(Component):
                   time_horizon_hours=gen.horizon_hours, judgment_gap=gen.judgment_gap)
 
     # ---- results -------------------------------------------------------------------------
-    def finish(self, ds: xr.Dataset) -> xr.Dataset:
+    def outputs(self) -> dict[str, tuple]:
         gens = sorted(self.history, key=lambda g: g.index)
         y0 = self.model.start_year
 
         def col(attr):
             return np.array([getattr(g, attr) for g in gens], dtype=float)
 
-        # The table's dimension is "gen": "generation" is the time series of the deployed index.
-        ds = ds.assign_coords(gen=("gen", np.array([g.index for g in gens], dtype=int)))
         table = {
             "gen_training_start": (y0 + col("training_start"), "year", "decimal year training started"),
             "gen_training_end": (y0 + col("training_end"), "year", "decimal year training ended"),
@@ -307,16 +304,15 @@ class Generations(Component):
             unit, long_name = self.extra_columns.get(key, ("1", key))
             table[f"gen_{key}"] = (np.array([g.extra.get(key, np.nan) for g in gens], dtype=float),
                                    unit, long_name)
-        data = {name: xr.Variable("gen", values, {"units": unit, "long_name": long_name})
-                for name, (values, unit, long_name) in table.items()}
-        data["gen_released"] = xr.Variable("gen", np.isfinite(col("release")), {
+        # The table's dimension is "gen": "generation" is the time series of the deployed index.
+        data = {"gen": ("gen", np.array([g.index for g in gens], dtype=int))}
+        data.update({name: ("gen", values, {"units": unit, "long_name": long_name})
+                     for name, (values, unit, long_name) in table.items()})
+        data["gen_released"] = ("gen", np.isfinite(col("release")), {
             "long_name": "released before the run ended"})
         released = sum(1 for g in gens if g.index > 0 and math.isfinite(g.release))
-        data["n_generations"] = xr.Variable((), released, {
-            "long_name": "generations released during the run"})
-        # One update instead of one merge per column: xarray merges are the slow part here.
-        ds.update(data)
-        return ds
+        data["n_generations"] = ((), released, {"long_name": "generations released during the run"})
+        return data
 
     #: Units and descriptions of columns other components add through ``Generation.extra``.
     extra_columns: dict[str, tuple[str, str]] = {}

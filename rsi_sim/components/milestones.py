@@ -7,7 +7,6 @@ Each milestone is also a flag usable in later conditions and policies once reach
 from __future__ import annotations
 
 import numpy as np
-import xarray as xr
 
 from ..core import Component
 from ..core.conditions import Condition
@@ -39,12 +38,13 @@ class Milestones(Component):
         self.reached[name] = m.year()
         m.log("milestone", self.name, milestone=name, condition=self.conditions[name].text)
 
-    def finish(self, ds: xr.Dataset) -> xr.Dataset:
+    def outputs(self) -> dict[str, tuple]:
         names = list(self.conditions)
         years = np.array([self.reached.get(n, np.nan) for n in names], dtype=float)
         conditions = np.array([self.conditions[n].text for n in names], dtype=str)
-        return ds.assign(
-            milestone_year=("milestone", years, {
+        return {
+            "milestone": ("milestone", np.array(names, dtype=str)),
+            "milestone_year": ("milestone", years, {
                 "units": "year", "long_name": "decimal year the milestone was first reached (NaN: not reached)"}),
-            milestone_condition=("milestone", conditions, {"long_name": "milestone condition"}),
-        ).assign_coords(milestone=("milestone", np.array(names, dtype=str)))
+            "milestone_condition": ("milestone", conditions, {"long_name": "milestone condition"}),
+        }

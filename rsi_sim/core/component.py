@@ -32,8 +32,12 @@ class Component:
     ``rates(state)``
         the continuous dynamics: ``{stock: rate}`` for the stocks it owns. For stocks declared
         ``log=True`` the rate is the *growth rate* d ln X/dt; otherwise dX/dt.
+    ``outputs()``
+        scalar metrics and tables for the results, as ``{name: (dims, values, attrs)}``; an entry
+        named like its own dimension is that dimension's coordinate. Gathered from every component
+        into one Dataset constructor (each later assignment to a Dataset is a costly merge).
     ``finish(ds)``
-        add scalar metrics or tables to the results Dataset.
+        any other change to the results Dataset.
     """
 
     name: ClassVar[str] = ""
@@ -76,6 +80,9 @@ class Component:
         pass
 
     def rates(self, state: State) -> dict[str, Any]:
+        return {}
+
+    def outputs(self) -> dict[str, tuple]:
         return {}
 
     def finish(self, ds: xr.Dataset) -> xr.Dataset:

@@ -611,8 +611,14 @@ class Model:
                                                 for e in ev], dtype=str),
                              {"long_name": "event attributes (JSON)"}),
         })
+        coords = {"time": ("time", time, {"units": "year", "long_name": "decimal year"})}
+        for comp in self.components.values():
+            for name, var in comp.outputs().items():
+                if name in data or name in coords:
+                    raise SimulationError(f"component {comp.name!r} outputs {name!r}, which exists already")
+                (coords if (var[0] == (name,) or var[0] == name) else data)[name] = var
         # One constructor call: every later assignment would be an xarray merge.
-        ds = xr.Dataset(data, coords={"time": ("time", time, {"units": "year", "long_name": "decimal year"})})
+        ds = xr.Dataset(data, coords=coords)
         for comp in self.components.values():
             ds = comp.finish(ds)
         ds.attrs.update(self.attrs)
