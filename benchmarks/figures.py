@@ -3,11 +3,101 @@ and returns a :class:`Result`."""
 
 from __future__ import annotations
 
+import statistics
 import time
 
 import numpy as np
 
 from .harness import Result, repeat, spread
+
+
+def _ensemble(path: str, samples: int, **kw):
+    import rsi_sim
+
+    return rsi_sim.run_ensemble(path, samples=samples, **kw)
+
+
+def p1_baseline_run(quick: bool) -> Result:
+    """P1: one baseline run 2026–2040, in-process, after import (median of repeated runs)."""
+    import rsi_sim
+
+    scenario = rsi_sim.load_scenario("scenarios/baseline.yaml", {"horizon": "2040-01-01"})
+    rsi_sim.run(scenario)  # warm caches (first xarray Dataset, lazy imports)
+    times = repeat(lambda: rsi_sim.run(scenario), 3 if quick else 15)
+    med = statistics.median(times)
+    return Result("P1", "one baseline run 2026–2040, in-process", "median ≤ 50 ms",
+                  spread(times, 1e3, "ms"), med <= 0.050)
+
+
+def p2_baseline_ensemble(quick: bool) -> Result:
+    """P2: a 10,000-sample baseline ensemble on local processes (2 workers). Measured on a
+    smaller ensemble and projected linearly when the full one would exceed the time budget."""
+    samples = 20 if quick else 1000
+    t0 = time.perf_counter()
+    _ensemble("scenarios/baseline.yaml", samples, engine="processes", workers=2)
+    elapsed = time.perf_counter() - t0
+    projected = elapsed * 10_000 / samples
+    return Result("P2", "10,000-sample baseline ensemble, local processes (2)", "≤ 60 s wall",
+                  f"{projected:.0f} s projected from {samples:,} samples in {elapsed:.1f} s "
+                  f"({samples / elapsed:.1f} samples/s)", projected <= 60)
+
+
+def _reference_timing(path: str, samples: int, quick: bool) -> list[float]:
+    _ensemble(path, min(samples, 50))  # warm: imports, first Dataset
+    n = samples if not quick else min(samples, 200)
+    return repeat(lambda: _ensemble(path, n), 3 if quick else 5)
+
+
+def p3_ai2027(quick: bool) -> Result:
+    """P3: the AI 2027 reference ensemble, 5,000 samples, in-process."""
+    times = _reference_timing("scenarios/reference/ai2027_takeoff.yaml", 5000, quick)
+    return Result("P3", "AI 2027 reference, 5,000 samples", "≤ 1.5 s", spread(times),
+                  statistics.median(times) <= 1.5)
+
+
+def p4_forethought(quick: bool) -> Result:
+    """P4: the Forethought SIE reference ensemble, 10,000 samples, in-process."""
+    times = _reference_timing("scenarios/reference/forethought_sie.yaml", 10_000, quick)
+    return Result("P4", "Forethought reference, 10,000 samples", "≤ 1 s", spread(times),
+                  statistics.median(times) <= 1.0)
+
+
+def p5_dask_speedup(quick: bool) -> Result:
+    """P5: Dask LocalCluster with 2 workers against 1 worker on the same 2,000 samples
+    (the Jones ensemble over 10 years, a cheap model, so scheduling overhead shows)."""
+    samples = 100 if quick else 2000
+    path = "scenarios/reference/jones_ensemble.yaml"
+    kw = {"overrides": {"horizon": "10 y"}, "engine": "dask"}
+    one = repeat(lambda: _ensemble(path, samples, workers=1, **kw), 1)[0]
+    two = repeat(lambda: _ensemble(path, samples, workers=2, **kw), 1)[0]
+    return Result("P5", f"Dask local cluster, 2 workers vs 1, {samples:,} samples", "speed-up ≥ 1.7×",
+                  f"{one / two:.2f}× ({one:.1f} s vs {two:.1f} s)", one / two >= 1.7)
+
+
+def p6_streaming_memory(quick: bool) -> Result:
+    """P6: peak memory of an ensemble streamed to a Zarr store, at two sizes (each in a fresh
+    process): under 1 GiB, and flat in the number of samples."""
+    import subprocess
+    import sys
+    import tempfile
+
+    sizes = (2_000, 10_000) if quick else (10_000, 100_000)
+    code = (
+        "import resource, sys, rsi_sim\n"
+        "rsi_sim.run_ensemble('scenarios/reference/ai2027_takeoff.yaml', samples=int(sys.argv[1]),"
+        " output=sys.argv[2])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    peaks = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            out = subprocess.run([sys.executable, "-c", code, str(n), f"{tmp}/e{n}.zarr"],
+                                 capture_output=True, text=True, check=True)
+            peaks.append(int(out.stdout.strip().splitlines()[-1]) / 1024)  # MiB
+    flat = peaks[1] <= 1.25 * peaks[0]
+    return Result("P6", f"{sizes[1]:,}-sample ensemble streamed to Zarr", "peak < 1 GiB, flat",
+                  f"peak {peaks[1]:.0f} MiB at {sizes[1]:,} vs {peaks[0]:.0f} MiB at {sizes[0]:,}",
+                  peaks[1] < 1024 and flat)
 
 
 def p7_event_throughput(quick: bool) -> Result:
@@ -120,6 +210,12 @@ def p8_integrator(quick: bool) -> Result:
 
 
 FIGURES = {
+    "P1": p1_baseline_run,
+    "P2": p2_baseline_ensemble,
+    "P3": p3_ai2027,
+    "P4": p4_forethought,
+    "P5": p5_dask_speedup,
+    "P6": p6_streaming_memory,
     "P7": p7_event_throughput,
     "P8": p8_integrator,
 }
