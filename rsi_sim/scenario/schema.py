@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from ..core.conditions import ConditionSyntaxError, parse_condition
 from ..core.units import duration_years
+from ..policies.schema import PolicySpec
 
 
 def _duration(value: Any) -> float:
@@ -90,6 +91,7 @@ class ScenarioSpec(Strict):
     components: dict[str, dict[str, Any]] = Field(description="parameters by component")
     milestones: dict[str, Annotated[MilestoneSpec, BeforeValidator(_milestone)]] = {}
     stop: ConditionText | None = Field(None, description="condition that ends a run early")
+    policies: dict[str, PolicySpec] = Field({}, description="policies by name (docs/policies.md)")
 
     @field_validator("horizon", mode="before")
     @classmethod
