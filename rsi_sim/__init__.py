@@ -8,7 +8,8 @@
 
 __version__ = "0.1.0"
 
+from .analysis.compare import compare  # noqa: E402
 from .api import run  # noqa: E402
 from .scenario import Scenario, load_scenario  # noqa: E402
 
-__all__ = ["Scenario", "__version__", "load_scenario", "run"]
+__all__ = ["Scenario", "__version__", "compare", "load_scenario", "run"]
