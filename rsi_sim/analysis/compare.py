@@ -114,7 +114,7 @@ def comparison_table(ds: xr.Dataset) -> pd.DataFrame:
     utilisation.
 
     >>> ds = compare(["scenarios/baseline.yaml"])
-    >>> comparison_table(ds).loc["baseline", "SAR delay (years)"]
+    >>> float(comparison_table(ds).loc["baseline", "SAR delay (years)"])
     0.0
     """
     rows: dict[str, dict[str, float]] = {}

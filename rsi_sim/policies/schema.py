@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..core.conditions import ConditionSyntaxError, parse_condition
 from ..core.units import duration_years, parse_quantity
@@ -179,7 +179,7 @@ def _release(value: Any) -> Any:
         return {"never": True}
     if isinstance(value, dict):
         # YAML 1.1 reads a bare `on:` key as true; accept it (and "on") as `when:`.
-        value = {("when" if k in ("True", "on") else k): v for k, v in value.items()}
+        value = {("when" if k is True or k in ("True", "on") else k): v for k, v in value.items()}
     return value
 
 
@@ -233,16 +233,21 @@ class PolicySpec(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
-    @model_validator(mode="after")
-    def _no_contradiction(self) -> PolicySpec:
+    @field_validator("actions")
+    @classmethod
+    def _no_contradiction(cls, actions: list[ActionSpec]) -> list[ActionSpec]:
         seen: dict[str, float | None] = {}
-        for a in self.actions:
+        for a in actions:
             if a.kind in seen:
                 same = seen[a.kind] == a.value
                 raise ValueError(f"the action {a.kind} is listed twice"
                                  + ("" if same else f" with contradictory values {seen[a.kind]:g} "
                                     f"and {a.value:g}"))
             seen[a.kind] = a.value
+        return actions
+
+    @model_validator(mode="after")
+    def _repeat_needs_release(self) -> PolicySpec:
         if self.repeat and self.release.never:
             raise ValueError("repeat: true needs a release (a policy that never lifts cannot re-arm)")
         return self
