@@ -98,8 +98,10 @@ def validate(scenario: Scenario, set_: Sets = None):
 
     sc = load_scenario(scenario, set_ or None)
     model = sc.build_model()
-    out.print(f"[green]ok[/]: {scenario} — '{sc.name}', {len(model.components) - 1} components, "
-              f"{len(sc.spec.milestones)} milestones, {sc.spec.horizon_years():.4g} years")
+    parts = [c for c in model.components if c not in ("milestones", "policies")]
+    policies = f"{len(sc.spec.policies)} policies, " if sc.spec.policies else ""
+    out.print(f"[green]ok[/]: {scenario} — '{sc.name}', {len(parts)} components, "
+              f"{len(sc.spec.milestones)} milestones, {policies}{sc.spec.horizon_years():.4g} years")
 
 
 @app.command()
