@@ -98,8 +98,10 @@ def validate(scenario: Scenario, set_: Sets = None):
 
     sc = load_scenario(scenario, set_ or None)
     model = sc.build_model()
-    out.print(f"[green]ok[/]: {scenario} — '{sc.name}', {len(model.components) - 1} components, "
-              f"{len(sc.spec.milestones)} milestones, {sc.spec.horizon_years():.4g} years")
+    parts = [c for c in model.components if c not in ("milestones", "policies")]
+    policies = f"{len(sc.spec.policies)} policies, " if sc.spec.policies else ""
+    out.print(f"[green]ok[/]: {scenario} — '{sc.name}', {len(parts)} components, "
+              f"{len(sc.spec.milestones)} milestones, {policies}{sc.spec.horizon_years():.4g} years")
 
 
 @app.command()
@@ -245,6 +247,66 @@ def sensitivity(
         io.write(ds, output)
         if not quiet:
             out.print(f"wrote {output}")
+
+
+@app.command()
+@user_errors
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(
+        help="scenario YAML files; delays are measured against the first", show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="directory for comparison.nc and comparison.csv (created if missing)")] = None,
+    seed: Seed = None,
+):
+    """Run several scenarios with the same seed and table what each buys and costs: milestone
+    dates and delays against the first, peak AI R&D multiplier, time paused, peak alignment
+    drift, human bottleneck utilisation."""
+    from .analysis.compare import compare as compare_runs
+    from .analysis.compare import comparison_table, write_comparison
+    from .analysis.summary import fmt_year
+    from .io import OutputError
+    from .scenario import load_scenario
+
+    if output is not None:  # fail before the runs, not after
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"{output}: exists and is not a directory")
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot create the directory ({exc.strerror or exc})") from None
+        if not os.access(output, os.W_OK):
+            raise OutputError(f"{output}: not writable (permission denied)")
+    loaded = [load_scenario(p) for p in scenarios]  # every file is checked before any run
+    for sc in loaded:
+        sc.build_model()
+    ds = compare_runs(loaded, seed=seed)
+    table = comparison_table(ds)
+    milestones = [str(m) for m in ds["milestone"].values]
+    first = str(ds["scenario"].values[0])
+    # Scenarios as columns: a comparison of several policies stays readable in 80 columns.
+    rich = Table(title=f"Comparison (seed {ds.attrs['seed']}; delays against {first})",
+                 title_justify="left")
+    rich.add_column("")
+    for sc in table.index:
+        rich.add_column(str(sc), justify="right", overflow="fold")
+    for m in milestones:
+        cells = []
+        for sc, row in table.iterrows():
+            year, delay = row[f"{m} (year)"], row[f"{m} delay (years)"]
+            shown = fmt_year(year)
+            if sc != first and year == year:
+                shown += f"\n{delay:+.2f} y" if delay == delay else "\n(first: not reached)"
+            cells.append(shown)
+        rich.add_row(m, *cells)
+    for label, col, fmt in (("peak AI R&D multiplier", "peak AI R&D multiplier", "{:.4g}"),
+                            ("time paused (years)", "time paused (years)", "{:.2f}"),
+                            ("peak alignment drift", "peak alignment drift", "{:.3g}"),
+                            ("human bottleneck utilisation (mean)", "mean human bottleneck utilisation", "{:.3f}")):
+        rich.add_row(label, *[fmt.format(v) for v in table[col]])
+    out.print(rich)
+    if output is not None:
+        nc, csv = write_comparison(ds, output)
+        out.print(f"wrote {nc} and {csv}")
 
 
 def main() -> None:

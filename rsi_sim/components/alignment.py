@@ -45,7 +45,8 @@ class Alignment(Component):
                               "alignment_drift": ("1", "alignment drift indicator (speculative)"),
                               "review_coverage": ("1", "review coverage of AI-directed work at training start")}
         model.add_variable("review_coverage", self._coverage, unit="1", owner=self.name,
-                           long_name="share of AI-directed research work covered by human review")
+                           long_name="share of AI-directed research work covered by human review",
+                           bounds=(0.0, 1.0))
         model.add_variable("alignment_drift", lambda s: self.drift[gens.deployed.index] + 0.0 * s["t"],
                            unit="1", owner=self.name,
                            long_name="alignment drift of the deployed generation (speculative index)")

@@ -73,7 +73,7 @@ class Capability(Component):
         model.add_variable("coding_automation_fraction",
                            lambda s: self.automation_fraction(gens.deployed.horizon_hours), unit="1",
                            long_name="share of engineering work the deployed generation can execute",
-                           owner=self.name)
+                           owner=self.name, bounds=(0.0, 1.0))
 
     def horizon_hours(self, effective_compute):
         """50% time horizon (hours) of a model trained with ``effective_compute`` (FLOP)."""

@@ -98,11 +98,11 @@ class Judgment(Component):
             long_name="human judgment hours spent directing AI work", owner=self.name)
         add("human_bottleneck_utilisation", self._utilisation, unit="1",
             long_name="share of human judgment time spent directing AI (1: the bottleneck binds)",
-            owner=self.name)
+            owner=self.name, bounds=(0.0, 1.0))
         add("research_labour", self._labour, unit="hour/year",
             long_name="research labour, human-equivalent hours per year", owner=self.name)
         add("ai_directed_share", self._ai_directed, unit="1",
-            long_name="share of research labour directed by AI", owner=self.name)
+            long_name="share of research labour directed by AI", owner=self.name, bounds=(0.0, 1.0))
         add("research_quality", self._quality, unit="1",
             long_name="research quality multiplier from AI judgment above human", owner=self.name)
         gens.on_training_start.append(self._record_training)

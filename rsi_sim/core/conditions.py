@@ -40,6 +40,10 @@ class Condition:
     variables: frozenset[str]
     flags: frozenset[str]
     _margin: Callable
+    #: The condition in disjunctive normal form, for static checks (can it ever hold?): a tuple
+    #: of conjunctions, each a tuple of ``(name, op, threshold)`` comparisons (dates as model
+    #: time ``t``) or ``(flag, None, None)``. ``None`` if the expansion would be too large.
+    clauses: tuple | None = None
 
     def margin(self, state) -> float | np.ndarray:
         return self._margin(state)
@@ -98,7 +102,9 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
             parts.append(conjunction(depth))
         if len(parts) == 1:
             return parts[0]
-        return lambda s: np.maximum.reduce([p(s) for p in parts]) if len(parts) > 2 else np.maximum(parts[0](s), parts[1](s))
+        fns = [p[0] for p in parts]
+        return (lambda s: np.maximum.reduce([f(s) for f in fns]) if len(fns) > 2 else np.maximum(fns[0](s), fns[1](s)),
+                _or_clauses([p[1] for p in parts]))
 
     def conjunction(depth: int):
         parts = [atom(depth)]
@@ -107,7 +113,9 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
             parts.append(atom(depth))
         if len(parts) == 1:
             return parts[0]
-        return lambda s: np.minimum.reduce([p(s) for p in parts]) if len(parts) > 2 else np.minimum(parts[0](s), parts[1](s))
+        fns = [p[0] for p in parts]
+        return (lambda s: np.minimum.reduce([f(s) for f in fns]) if len(fns) > 2 else np.minimum(fns[0](s), fns[1](s)),
+                _and_clauses([p[1] for p in parts]))
 
     def atom(depth: int):
         kind, val = peek()
@@ -115,7 +123,7 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
             raise ConditionSyntaxError("the condition ends too early: expected a comparison")
         if (kind, val) == ("paren", "("):
             take()
-            inner = condition(depth + 1)
+            inner = condition(depth + 1)  # (margin, clauses)
             if take() != ("paren", ")") if pos < len(toks) else True:
                 raise ConditionSyntaxError("a '(' is not closed")
             return inner
@@ -124,7 +132,7 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
         take()
         if peek()[0] != "op":
             flags.add(val)
-            return lambda s, _n=val: 1.0 if s[_n] else -1.0
+            return (lambda s, _n=val: 1.0 if s[_n] else -1.0), (((val, None, None),),)
         _, op = take()
         if op == "==":
             raise ConditionSyntaxError("use >=, >, <= or < (equality of continuous quantities is never exact)")
@@ -140,11 +148,67 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
                 raise ConditionSyntaxError(f"'{val} {op}' must be followed by a number, got {rval!r}")
             threshold, name = float(rval), val
             variables.add(val)
+        clause = (((name, op, threshold),),)
         if op in (">=", ">"):
-            return lambda s, _n=name, _c=threshold: s[_n] - _c
-        return lambda s, _n=name, _c=threshold: _c - s[_n]
+            return (lambda s, _n=name, _c=threshold: s[_n] - _c), clause
+        return (lambda s, _n=name, _c=threshold: _c - s[_n]), clause
 
-    margin = condition(0)
+    margin, clauses = condition(0)
     if pos != len(toks):
         raise ConditionSyntaxError(f"unexpected {toks[pos][1]!r} after a complete condition")
-    return Condition(text.strip(), frozenset(variables), frozenset(flags), margin)
+    return Condition(text.strip(), frozenset(variables), frozenset(flags), margin, clauses)
+
+
+#: Largest disjunctive normal form kept for static checks.
+_MAX_CLAUSES = 256
+
+
+def _or_clauses(parts: list) -> tuple | None:
+    if any(p is None for p in parts):
+        return None
+    out = tuple(c for p in parts for c in p)
+    return out if len(out) <= _MAX_CLAUSES else None
+
+
+def _and_clauses(parts: list) -> tuple | None:
+    out: tuple | None = ((),)
+    for p in parts:
+        if out is None or p is None:
+            return None
+        out = tuple(a + b for a in out for b in p)
+        if len(out) > _MAX_CLAUSES:
+            return None
+    return out
+
+
+def can_hold(condition: Condition, bounds: dict[str, tuple[float, float]] | None = None) -> bool:
+    """False only if ``condition`` can never hold: every conjunction in it asks a quantity to be
+    both above and below some values (``x >= 5 and x <= 1``), or outside its ``bounds``
+    (e.g. a share ``>= 2`` when shares lie in ``[0, 1]``). Unknown structure counts as possible.
+
+    >>> can_hold(parse_condition("x >= 5 and x <= 1")), can_hold(parse_condition("x >= 5 or x <= 1"))
+    (False, True)
+    >>> can_hold(parse_condition("share >= 2"), {"share": (0.0, 1.0)})
+    False
+    """
+    if condition.clauses is None:
+        return True
+    bounds = bounds or {}
+    for conj in condition.clauses:
+        ranges: dict[str, list[float]] = {}
+        ok = True
+        for name, op, value in conj:
+            if op is None:
+                continue
+            lo, hi = ranges.setdefault(name, list(bounds.get(name, (-np.inf, np.inf))))
+            if op in (">=", ">"):
+                lo = max(lo, value)
+            else:
+                hi = min(hi, value)
+            ranges[name] = [lo, hi]
+            if lo > hi:  # '>' and '>=' are the same for continuous quantities (docs/kernel.md)
+                ok = False
+                break
+        if ok:
+            return True
+    return False

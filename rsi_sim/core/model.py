@@ -71,6 +71,7 @@ class Variable:
     long_name: str
     owner: str
     record: bool = True
+    bounds: tuple[float, float] = (-math.inf, math.inf)
 
 
 @dataclass
@@ -247,10 +248,12 @@ class Model:
         self._initial.append(math.log(initial) if log else float(initial))
 
     def add_variable(self, name: str, fn: Callable[[State], Any], *, unit: str, long_name: str,
-                     owner: str = "", record: bool = True) -> None:
-        """Declare a variable computed from the state (recorded on the output grid)."""
+                     owner: str = "", record: bool = True,
+                     bounds: tuple[float, float] = (-math.inf, math.inf)) -> None:
+        """Declare a variable computed from the state (recorded on the output grid).
+        ``bounds``: the range it can take, used to reject conditions that can never hold."""
         self._check_new_name(name)
-        self.variables[name] = Variable(name, fn, unit, long_name, owner, record)
+        self.variables[name] = Variable(name, fn, unit, long_name, owner, record, tuple(bounds))
 
     def set_flag(self, name: str, value: bool = True) -> None:
         """A boolean fact usable in conditions (e.g. a milestone reached)."""
@@ -263,6 +266,12 @@ class Model:
     def names(self) -> set[str]:
         """Every name a condition may refer to."""
         return set(self._stock_by_name) | set(self.variables) | set(self.flags)
+
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """The declared range of each variable and stock (positive stocks: ``(0, inf)``)."""
+        out = {s.name: (0.0, math.inf) for s in self.stocks if s.log}
+        out.update({v.name: v.bounds for v in self.variables.values()})
+        return out
 
     def build(self) -> None:
         if self._built:

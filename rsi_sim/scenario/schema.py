@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from ..core.conditions import ConditionSyntaxError, parse_condition
 from ..core.units import duration_years
+from ..policies.schema import PolicySpec
 
 
 def _duration(value: Any) -> float:
@@ -99,6 +100,7 @@ class ScenarioSpec(Strict):
     # Distributions are checked against the components' Param declarations in load.py.
     uncertainty: dict[str, Any] = Field({}, description="distributions of parameters by dotted path")
     ensemble: EnsembleSpec = EnsembleSpec()
+    policies: dict[str, PolicySpec] = Field({}, description="policies by name (docs/policies.md)")
 
     @field_validator("horizon", mode="before")
     @classmethod

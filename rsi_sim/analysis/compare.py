@@ -1,0 +1,151 @@
+"""Comparing scenarios run with the same seed: one Dataset with a ``scenario`` dimension and a
+table of what each policy buys (milestone delays) and costs (time paused, peak multiplier...)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..core.errors import RsiSimError
+
+
+def compare(scenarios: Sequence[Any], seed: int | None = None) -> xr.Dataset:
+    """Run each scenario with the same seed and combine the results along ``scenario``.
+
+    Parameters
+    ----------
+    scenarios : scenario file paths or loaded :class:`~rsi_sim.scenario.Scenario` objects; the
+        first is the reference that delays are measured against.
+    seed : the seed of every run (default: the first scenario's ``seed``).
+
+    Returns
+    -------
+    xarray.Dataset
+        The runs' variables with a leading ``scenario`` dimension (coordinate: scenario names).
+        Milestones, policies and times are aligned on their union (NaN where a scenario lacks
+        one); ``event`` and ``gen`` are padded. Scalars per scenario: ``time_paused``,
+        ``peak_ai_rd_multiplier``, ``peak_alignment_drift``, ``mean_human_bottleneck_utilisation``
+        and, over ``milestone``, ``milestone_delay`` (years after the first scenario).
+
+    Examples
+    --------
+    >>> ds = compare(["scenarios/baseline.yaml", "scenarios/compute_cap.yaml"])
+    >>> list(ds["scenario"].values)
+    ['baseline', 'compute_cap']
+    >>> bool(ds["milestone_delay"].sel(scenario="compute_cap", milestone="SAR") > 0)
+    True
+    """
+    from ..api import run
+    from ..scenario import Scenario, load_scenario
+
+    if not scenarios:
+        raise RsiSimError("compare needs at least one scenario")
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise RsiSimError(f"scenario names must differ to be compared; repeated: {', '.join(dupes)} "
+                          "(give each file its own name:)")
+    seed = loaded[0].spec.seed if seed is None else seed
+    runs = [_with_metrics(run(s, seed=seed)) for s in loaded]
+    ds = _combine(runs, names)
+    first = ds["milestone_year"].isel(scenario=0)
+    ds["milestone_delay"] = (ds["milestone_year"] - first).assign_attrs(
+        units="year", long_name=f"milestone date minus that of {names[0]} (NaN: not reached in one)")
+    ds.attrs = {"rsi_sim_version": runs[0].attrs.get("rsi_sim_version", ""), "seed": int(seed),
+                "reference_scenario": names[0], "scenarios": ", ".join(names)}
+    return ds
+
+
+def _with_metrics(ds: xr.Dataset) -> xr.Dataset:
+    """Add the comparison's scalar metrics to one run."""
+
+    def peak(name: str) -> float:
+        return float(ds[name].max(skipna=True)) if name in ds else math.nan
+
+    out = ds.copy()
+    if "time_paused" not in out:
+        out["time_paused"] = xr.Variable((), 0.0, {"units": "year",
+                                                   "long_name": "years new training runs were paused by policy"})
+    out["peak_ai_rd_multiplier"] = xr.Variable((), peak("ai_rd_multiplier"), {
+        "units": "1", "long_name": "highest AI R&D progress multiplier"})
+    out["peak_alignment_drift"] = xr.Variable((), peak("alignment_drift"), {
+        "units": "1", "long_name": "highest alignment drift (speculative index)"})
+    util = float(ds["human_bottleneck_utilisation"].mean(skipna=True)) \
+        if "human_bottleneck_utilisation" in ds else math.nan
+    out["mean_human_bottleneck_utilisation"] = xr.Variable((), util, {
+        "units": "1", "long_name": "mean share of human judgment time spent directing AI"})
+    if "milestone" not in out.dims:
+        out = out.assign_coords(milestone=("milestone", np.array([], dtype=str)))
+        out["milestone_year"] = xr.Variable("milestone", np.array([], dtype=float))
+    return out
+
+
+def _combine(runs: list[xr.Dataset], names: list[str]) -> xr.Dataset:
+    prepared = []
+    for ds in runs:
+        ds = ds.assign_coords(event=("event", np.arange(ds.sizes.get("event", 0))))
+        ds.attrs = {}
+        prepared.append(ds)
+    scenario_yaml = [r.attrs.get("scenario", "") for r in runs]
+    ds = xr.concat(prepared, dim=pd.Index(names, name="scenario"), join="outer",
+                   data_vars="all", coords="different", compat="equals", combine_attrs="drop",
+                   fill_value=xr.core.dtypes.NA)
+    # Padded text (events of shorter runs, absent milestones) is empty text, not NaN, so the
+    # file writes as netCDF strings.
+    for name in list(ds.variables):
+        var = ds[name]
+        if var.dtype == object:
+            ds[name] = var.fillna("").astype(str)
+    ds["scenario_yaml"] = xr.Variable("scenario", np.array(scenario_yaml, dtype=str), {
+        "long_name": "the fully resolved scenario file"})
+    return ds
+
+
+def comparison_table(ds: xr.Dataset) -> pd.DataFrame:
+    """One row per scenario: each milestone's decimal year and its delay against the first
+    scenario, peak AI R&D multiplier, years paused, peak alignment drift, mean human bottleneck
+    utilisation.
+
+    >>> ds = compare(["scenarios/baseline.yaml"])
+    >>> float(comparison_table(ds).loc["baseline", "SAR delay (years)"])
+    0.0
+    """
+    rows: dict[str, dict[str, float]] = {}
+    milestones = [str(m) for m in ds["milestone"].values] if "milestone" in ds.dims else []
+    for sc in ds["scenario"].values:
+        one = ds.sel(scenario=sc)
+        row: dict[str, float] = {}
+        for m in milestones:
+            row[f"{m} (year)"] = float(one["milestone_year"].sel(milestone=m))
+            row[f"{m} delay (years)"] = float(one["milestone_delay"].sel(milestone=m))
+        row["peak AI R&D multiplier"] = float(one["peak_ai_rd_multiplier"])
+        row["time paused (years)"] = float(one["time_paused"])
+        row["peak alignment drift"] = float(one["peak_alignment_drift"])
+        row["mean human bottleneck utilisation"] = float(one["mean_human_bottleneck_utilisation"])
+        rows[str(sc)] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "scenario"
+    return table
+
+
+def write_comparison(ds: xr.Dataset, directory: str | Path) -> tuple[Path, Path]:
+    """Write ``DIR/comparison.nc`` and ``DIR/comparison.csv`` (the table), each atomically."""
+    from .. import io
+
+    directory = Path(directory)
+    nc, csv = directory / "comparison.nc", directory / "comparison.csv"
+    io.write(ds, nc)
+    io.check_output_path(csv)
+    try:
+        with io.atomic_path(csv) as tmp:
+            comparison_table(ds).to_csv(tmp)
+    except OSError as exc:
+        raise io.OutputError(f"{csv}: could not be written ({exc.strerror or exc})") from None
+    return nc, csv

@@ -1,0 +1,265 @@
+"""The ``policies:`` section of a scenario file: trigger, action(s) and release, all data.
+
+::
+
+    policies:
+      pause_at_superhuman_coder:
+        description: pause new training runs at SC until a safety evaluation passes
+        trigger: SC                          # a condition: state, dates, milestones, events
+        action: pause_training               # or {kind: ..., <its parameter>}, or a list
+        release:
+          evaluation: {effort: 60000 hours}  # or after: 1 year | when: <condition> | never
+        repeat: false
+
+Self-contained (no import from :mod:`rsi_sim.scenario`, which imports this module).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from ..core.conditions import ConditionSyntaxError, parse_condition
+from ..core.units import duration_years, parse_quantity
+
+#: Each action kind, the one parameter it takes (``None``: none) and what that parameter means.
+ACTION_KINDS: dict[str, tuple[str | None, str]] = {
+    "pause_training": (None, "start no new training run (a run in progress finishes)"),
+    "cap_training_compute": ("flop", "cap on the training compute of one run, FLOP"),
+    "cap_training_growth": ("per_year", "cap on the growth of training compute, factor per year (>= 1)"),
+    "cap_inference_share": ("share", "cap on the share of compute used for inference (deployment), 0-1"),
+    "require_human_direction": ("share", "share of AI research work humans must direct, 0-1"),
+    "lengthen_review": ("factor", "multiplier on safety-review durations (>= 1)"),
+    "slow_hiring": ("factor", "multiplier on hiring cohorts (0-1)"),
+    "raise_oversight_staffing": ("factor", "multiplier on oversight headcount (>= 1)"),
+}
+ActionKind = Literal[
+    "pause_training", "cap_training_compute", "cap_training_growth", "cap_inference_share",
+    "require_human_direction", "lengthen_review", "slow_hiring", "raise_oversight_staffing",
+]
+
+
+def _duration(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError("expected a duration such as '6 months' or '1.5 y'")
+    try:
+        years = duration_years(value)
+    except ValueError as exc:
+        raise ValueError(f"expected a duration such as '6 months' or '1.5 y' ({exc})") from None
+    if not (years > 0 and math.isfinite(years)):
+        raise ValueError("expected a positive, finite duration")
+    return years
+
+
+def _hours(value: Any) -> float:
+    """Person-hours: a number, or text with an hour/year unit (``"40000 hours"``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError("expected oversight person-hours such as 40000 or '40000 hours'")
+    if isinstance(value, str):
+        try:
+            years = duration_years(value)
+        except ValueError as exc:
+            raise ValueError(f"expected person-hours such as '40000 hours' ({exc})") from None
+        value = years * 365.25 * 24
+    value = float(value)
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError("expected a positive, finite number of person-hours")
+    return value
+
+
+def _condition(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a condition such as 'ai_rd_multiplier >= 5', a milestone name "
+                         "such as SAR, or an event such as generation_released")
+    try:
+        parse_condition(value, date_to_t=lambda d: 0.0)
+    except ConditionSyntaxError as exc:
+        raise ValueError(f"not a valid condition: {exc}") from None
+    return value.strip()
+
+
+def _number(value: Any, unit: str = "") -> float:
+    if isinstance(value, str):
+        try:
+            number, given = parse_quantity(value)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        if given not in ("", unit):
+            raise ValueError(f"the unit must be {unit or 'none'}, not {given!r}")
+        value = number
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    return float(value)
+
+
+Duration = Annotated[float, BeforeValidator(_duration)]
+Hours = Annotated[float, BeforeValidator(_hours)]
+ConditionText = Annotated[str, BeforeValidator(_condition)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActionSpec(_Strict):
+    """One action: a ``kind`` and the one parameter that kind takes (see :data:`ACTION_KINDS`).
+
+    Values that contradict the lever are rejected: a cap at or below zero, a share outside
+    [0, 1], a growth cap below 1x/year (that would order compute to shrink, not cap its growth),
+    ``lengthen_review`` or ``raise_oversight_staffing`` below 1, ``slow_hiring`` above 1.
+
+    >>> ActionSpec.model_validate({"kind": "cap_training_compute", "flop": "1e28 FLOP"}).value
+    1e+28
+    """
+
+    kind: ActionKind = Field(description="what the policy does")
+    flop: float | None = Field(None, description="cap_training_compute: FLOP per run")
+    per_year: float | None = Field(None, description="cap_training_growth: growth factor per year")
+    share: float | None = Field(None, description="cap_inference_share, require_human_direction: 0-1")
+    factor: float | None = Field(None, description="lengthen_review, slow_hiring, raise_oversight_staffing")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            data = {"kind": data}
+        if not isinstance(data, dict):
+            raise ValueError("expected an action: a kind such as pause_training, or a mapping "
+                             "like {kind: cap_training_compute, flop: 1e28}")
+        kind = data.get("kind")
+        if kind not in ACTION_KINDS:
+            raise ValueError(f"unknown action kind {kind!r}; expected one of: {', '.join(ACTION_KINDS)}")
+        param, meaning = ACTION_KINDS[kind]
+        extra = [k for k in data if k not in ("kind", param)]
+        if extra:
+            takes = f"takes only '{param}' ({meaning})" if param else "takes no parameter"
+            raise ValueError(f"{kind} {takes}; remove {', '.join(map(repr, extra))}")
+        if param and param not in data:
+            raise ValueError(f"{kind} needs '{param}': {meaning}")
+        if param:
+            value = _number(data[param], "FLOP" if param == "flop" else "")
+            problem = _contradiction(kind, value)
+            if problem:
+                raise ValueError(f"{kind} {param} = {value:g} {problem}")
+            data = {"kind": kind, param: value}
+        return data
+
+    @property
+    def value(self) -> float | None:
+        param = ACTION_KINDS[self.kind][0]
+        return None if param is None else getattr(self, param)
+
+
+def _contradiction(kind: str, value: float) -> str:
+    if kind == "cap_training_compute" and not value > 0:
+        return "is not a cap (a run needs positive compute; use pause_training to stop training)"
+    if kind == "cap_training_growth" and value < 1:
+        return "would make training compute shrink, which a growth cap cannot do; use >= 1"
+    if kind in ("cap_inference_share", "require_human_direction") and not 0 <= value <= 1:
+        return "is not a share between 0 and 1"
+    if kind in ("lengthen_review", "raise_oversight_staffing") and value < 1:
+        return f"would {'shorten reviews' if kind == 'lengthen_review' else 'cut oversight staff'}; use >= 1"
+    if kind == "slow_hiring" and not 0 <= value <= 1:
+        return "must be between 0 (hiring stops) and 1 (trend)"
+    return ""
+
+
+class EvaluationSpec(_Strict):
+    """A safety evaluation: oversight staff work ``effort`` person-hours on it (queuing for the
+    same review resource as the generations' safety reviews); it passes when done."""
+
+    effort: Hours = Field(description="oversight person-hours the evaluation takes")
+    min_duration: Duration | None = Field(None, description="shortest evaluation, however many staff")
+
+
+def _release(value: Any) -> Any:
+    if value == "never":
+        return {"never": True}
+    if isinstance(value, dict):
+        # YAML 1.1 reads a bare `on:` key as true; accept it (and "on") as `when:`.
+        value = {("when" if k is True or k in ("True", "on") else k): v for k, v in value.items()}
+    return value
+
+
+class ReleaseSpec(_Strict):
+    """When the action lifts: exactly one of ``after``, ``when``, ``evaluation``, ``never``."""
+
+    after: Duration | None = Field(None, description="a duration after the trigger")
+    when: ConditionText | None = Field(None, description="a condition (also accepted as on:)")
+    evaluation: EvaluationSpec | None = Field(None, description="a safety evaluation passes")
+    never: bool = Field(False, description="the action stays for the rest of the run")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ReleaseSpec:
+        given = [k for k in ("after", "when", "evaluation") if getattr(self, k) is not None]
+        given += ["never"] if self.never else []
+        if len(given) != 1:
+            raise ValueError("give exactly one of after: <duration>, when: <condition>, "
+                             f"evaluation: {{effort: ...}} or never; got {', '.join(given) or 'none'}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        for k in ("after", "when", "evaluation"):
+            if getattr(self, k) is not None:
+                return k
+        return "never"
+
+
+def _actions(value: Any) -> Any:
+    return value if isinstance(value, list) else [value]
+
+
+class PolicySpec(_Strict):
+    """One policy: when it starts (``trigger``), what it does (``action``), when it lifts
+    (``release``), and whether it re-arms after lifting (``repeat``).
+
+    >>> p = PolicySpec.model_validate({"trigger": "SC", "action": "pause_training",
+    ...                                "release": {"after": "6 months"}})
+    >>> p.actions[0].kind, p.release.kind, p.release.after
+    ('pause_training', 'after', 0.5)
+    """
+
+    description: str = Field("", max_length=5000)
+    trigger: ConditionText = Field(description="condition that starts the policy")
+    actions: Annotated[list[ActionSpec], BeforeValidator(_actions)] = Field(
+        alias="action", min_length=1, description="what the policy does (one or a list)")
+    release: Annotated[ReleaseSpec, BeforeValidator(_release)] = Field(
+        ReleaseSpec(never=True), description="when the action lifts (default: never)")
+    repeat: bool = Field(False, description="re-arm after release: trigger again when the "
+                                            "trigger condition next becomes true")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+    @field_validator("actions")
+    @classmethod
+    def _no_contradiction(cls, actions: list[ActionSpec]) -> list[ActionSpec]:
+        seen: dict[str, float | None] = {}
+        for a in actions:
+            if a.kind in seen:
+                same = seen[a.kind] == a.value
+                raise ValueError(f"the action {a.kind} is listed twice"
+                                 + ("" if same else f" with contradictory values {seen[a.kind]:g} "
+                                    f"and {a.value:g}"))
+            seen[a.kind] = a.value
+        return actions
+
+    @model_validator(mode="after")
+    def _repeat_needs_release(self) -> PolicySpec:
+        if self.repeat and self.release.never:
+            raise ValueError("repeat: true needs a release (a policy that never lifts cannot re-arm)")
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data that validates back to an equal spec (the YAML round trip)."""
+        acts = [{"kind": a.kind, **({ACTION_KINDS[a.kind][0]: a.value} if a.value is not None else {})}
+                for a in self.actions]
+        rel = self.release
+        release: Any = "never" if rel.never else (
+            {"evaluation": rel.evaluation.model_dump(exclude_none=True)} if rel.evaluation else
+            {rel.kind: getattr(rel, rel.kind)})
+        return {"description": self.description, "trigger": self.trigger,
+                "action": acts[0] if len(acts) == 1 else acts, "release": release,
+                "repeat": self.repeat}

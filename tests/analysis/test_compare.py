@@ -1,0 +1,85 @@
+"""`rsi-sim compare` and rsi_sim.compare: one seed, a scenario dimension, a table, two files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import rsi_sim
+from rsi_sim.analysis.compare import comparison_table
+
+
+@pytest.fixture(scope="module")
+def compared():
+    return rsi_sim.compare(["scenarios/baseline.yaml", "scenarios/managed_slowdown.yaml"])
+
+
+def test_managed_slowdown_delays_sar_and_asi(compared):
+    delay = compared["milestone_delay"].sel(scenario="managed_slowdown")
+    assert float(delay.sel(milestone="SAR")) > 0.5 and float(delay.sel(milestone="ASI")) > 0.5
+    assert float(compared["time_paused"].sel(scenario="managed_slowdown")) > 1.0
+    assert float(compared["time_paused"].sel(scenario="baseline")) == 0.0
+    assert np.all(compared["milestone_delay"].sel(scenario="baseline").fillna(0) == 0)
+
+
+def test_each_pause_starts_and_lifts_with_its_reason(compared):
+    ds = compared.sel(scenario="managed_slowdown")
+    kinds, details = ds["event_kind"].values, ds["event_detail"].values
+    triggered = [json.loads(d) for k, d in zip(kinds, details, strict=True) if k == "policy_triggered"]
+    released = [json.loads(d) for k, d in zip(kinds, details, strict=True) if k == "policy_released"]
+    assert {t["policy"] for t in triggered} == set(ds["policy"].values)
+    assert len(released) == len(triggered)
+    assert all(r["reason"] == "safety evaluation passed" for r in released)
+
+
+def test_dataset_layout_and_table(compared):
+    assert list(compared["scenario"].values) == ["baseline", "managed_slowdown"]
+    assert compared["policy_active"].dims == ("scenario", "time", "policy")
+    # the baseline has no policies: NaN there after alignment on the union
+    assert bool(compared["policy_active"].sel(scenario="baseline").isnull().all())
+    table = comparison_table(compared)
+    assert list(table.index) == ["baseline", "managed_slowdown"]
+    for col in ("SAR (year)", "SAR delay (years)", "peak AI R&D multiplier", "time paused (years)",
+                "peak alignment drift", "mean human bottleneck utilisation"):
+        assert col in table.columns
+    assert table.loc["managed_slowdown", "SAR delay (years)"] == pytest.approx(
+        table.loc["managed_slowdown", "SAR (year)"] - table.loc["baseline", "SAR (year)"])
+
+
+def test_different_milestone_sets_align_on_the_union(write):
+    a = write("name: a\nhorizon: 3 y\ncomponents:\n  jones: {phi: 0.3}\nmilestones:\n  one: A >= 1.05\n", "a.yaml")
+    b = write("name: b\nhorizon: 3 y\ncomponents:\n  jones: {phi: 0.3, delta: 0.2}\n"
+              "milestones:\n  one: A >= 1.05\n  two: A >= 1.2\n", "b.yaml")
+    ds = rsi_sim.compare([a, b], seed=7)
+    assert set(ds["milestone"].values) == {"one", "two"}
+    assert np.isnan(float(ds["milestone_year"].sel(scenario="a", milestone="two")))
+    assert float(ds["milestone_delay"].sel(scenario="b", milestone="one")) < 0
+    assert ds.attrs["seed"] == 7
+
+
+def test_cli_prints_the_table_and_writes_both_files(cli, tmp_path, scenarios):
+    out = tmp_path / "new" / "dir"
+    result = cli("compare", scenarios / "baseline.yaml", scenarios / "compute_cap.yaml", "-o", out)
+    assert result.exit_code == 0, result.output
+    for word in ("SAR", "ASI", "compute_cap", "time paused", "peak AI R&D", "+"):
+        assert word in result.output
+    ds = xr.open_dataset(out / "comparison.nc")
+    assert ds.sizes["scenario"] == 2
+    table = pd.read_csv(out / "comparison.csv", index_col="scenario")
+    assert table.loc["compute_cap", "ASI delay (years)"] > 1
+    assert not list(out.glob(".*tmp*"))
+
+
+def test_cli_fails_early_on_a_bad_output_or_scenario(cli, tmp_path, scenarios, write):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = cli("compare", scenarios / "baseline.yaml", "-o", blocker)
+    assert result.exit_code == 2 and "not a directory" in result.output
+    bad = write("name: bad\nhorizon: 3 y\ncomponents:\n  jones: {}\npolicies:\n  p:\n"
+                "    trigger: B >= 1\n    action: pause_training\n", "bad.yaml")
+    result = cli("compare", scenarios / "baseline.yaml", bad)
+    assert result.exit_code == 2 and "bad.yaml, line 8" in result.output
