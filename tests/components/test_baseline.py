@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rsi_sim.calibration import epoch_trends, hindcast_table
 
-SETTINGS = settings(max_examples=3, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=10, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 SHORT = {"horizon": "2031-01-01"}
 #: Release dates move by review timing: a more capable generation needs a longer review
