@@ -31,6 +31,7 @@ from .style import (
     by_scenario,
     date_axis,
     label,
+    log_axis,
     median_over_samples,
     new_figure,
     quiet_nan,
@@ -104,7 +105,7 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
                 for lo, hi in spans(run["time"].values, mask):
                     ax.axvspan(*to_datetime64([lo, hi]), color=color, alpha=0.13, lw=0)
                     shaded = True
-        ax.set_yscale("log")
+        log_axis(ax)
         ax.set_ylabel(label(ds, name))
     date_axis(axes[-1, 0])
     handles, _ = axes[0, 0].get_legend_handles_labels()
@@ -186,7 +187,7 @@ def bands(ds: xr.Dataset, variables: Sequence[str] = TAKEOFF_VARIABLES, *,
             ax.fill_between(dates, q[0], q[4], color=color, alpha=0.15, lw=0)
             ax.fill_between(dates, q[1], q[3], color=color, alpha=0.3, lw=0)
             ax.plot(dates, q[2], color=color, lw=1.8, label=scenario)
-        ax.set_yscale("log")
+        log_axis(ax)
         ax.set_ylabel(label(ds, name))
     date_axis(axes[-1, 0])
     handles, _ = axes[0, 0].get_legend_handles_labels()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
 import numpy as np
 import seaborn as sns
 import xarray as xr
@@ -136,6 +137,13 @@ def date_axis(ax: Axes, label_text: str = "date") -> None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel(label_text)
+
+
+def log_axis(ax: Axes) -> None:
+    """A log y axis without minor ticks: over many decades they cost most of the drawing time
+    and the whitegrid style does not show them."""
+    ax.set_yscale("log")
+    ax.yaxis.set_minor_locator(mticker.NullLocator())
 
 
 def spans(time: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
