@@ -132,10 +132,16 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] = (8
 
 
 def date_axis(ax: Axes, label_text: str = "date") -> None:
-    """Concise date ticks on the x axis."""
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    """Date ticks on the x axis: whole years over long spans (cheap to lay out), else concise dates."""
+    lo, hi = ax.get_xlim()
+    years = (hi - lo) / 365.25
+    if years >= 4:
+        ax.xaxis.set_major_locator(mdates.YearLocator(max(1, int(np.ceil(years / 10)))))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    else:
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel(label_text)
 
 
