@@ -119,7 +119,7 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
     return fig
 
 
-def takeoff(ds: xr.Dataset, variables: Sequence[str] = TAKEOFF_VARIABLES, *,
+def takeoff(ds: xr.Dataset, variables: Sequence[str] | None = None, *,
             milestones: bool = True) -> Figure:
     """Takeoff curves on log scales with milestone markers.
 
@@ -127,8 +127,9 @@ def takeoff(ds: xr.Dataset, variables: Sequence[str] = TAKEOFF_VARIABLES, *,
     ----------
     ds : results of :func:`rsi_sim.run` (dim ``time``); with a ``scenario`` dim one curve per
         scenario, with a ``sample`` dim the sample median.
-    variables : the time variables to draw, one panel each (default effective compute, time
-        horizon, AI R&D multiplier).
+    variables : the time variables to draw, one panel each (default: effective compute, time
+        horizon and AI R&D multiplier; for a model without them, such as ``jones.yaml``, its
+        first positive time variables, up to three).
     milestones : mark each milestone's date on every curve (marker shapes in the legend).
 
     Returns
@@ -143,7 +144,20 @@ def takeoff(ds: xr.Dataset, variables: Sequence[str] = TAKEOFF_VARIABLES, *,
     >>> [ax.get_yscale() for ax in fig.axes]
     ['log', 'log', 'log']
     """
+    if variables is None:
+        variables = [v for v in TAKEOFF_VARIABLES if v in ds] or _positive_series(ds)[:3]
     return _curves(ds, variables, title="Takeoff", milestones=milestones, shade_policies=False)
+
+
+def _positive_series(ds: xr.Dataset) -> list[str]:
+    """Time variables that can go on a log axis: numeric and positive wherever finite."""
+    names = []
+    for name, var in ds.data_vars.items():
+        if "time" in var.dims and var.dtype.kind == "f":
+            values = var.values[np.isfinite(var.values)]
+            if values.size and (values > 0).all():
+                names.append(str(name))
+    return names
 
 
 def comparison(ds: xr.Dataset, variables: Sequence[str] = ("effective_compute", "ai_rd_multiplier"), *,

@@ -191,3 +191,13 @@ def test_save_refuses_unknown_types(run, tmp_path):
     with pytest.raises(OutputError, match="unknown output type"):
         plot.save(plot.judgment(run), tmp_path / "fig.jpg")
     assert not list(tmp_path.iterdir())
+
+
+def test_takeoff_of_a_model_without_the_takeoff_variables(tmp_path):
+    import rsi_sim
+
+    ds = rsi_sim.run("scenarios/reference/jones.yaml")
+    fig = plot.takeoff(ds)
+    render(fig, tmp_path)
+    assert fig.axes[0].get_ylabel() == "A"
+    assert all(series(ax) == [ds.attrs["scenario_name"]] for ax in fig.axes)
