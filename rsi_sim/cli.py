@@ -69,6 +69,8 @@ def run(
     set_: Sets = None,
     seed: Seed = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", metavar="FIG", help="also draw the takeoff figure: .png, .svg or .pdf")] = None,
 ):
     """Run one scenario: print a summary (milestones, divergence, headline variables) and write
     the results by file extension."""
@@ -79,6 +81,8 @@ def run(
 
     if output is not None:
         io.check_output_path(output)  # fail before a long run, not after
+    if plot is not None:
+        io.check_output_path(plot, FIGURE_TYPES)
     sc = load_scenario(scenario, set_ or None)
     ds = run_scenario(sc, seed=seed)
     if not quiet:
@@ -88,6 +92,57 @@ def run(
         io.write(ds, output)
         if not quiet:
             out.print(f"wrote {output}")
+    if plot is not None:
+        _draw(ds, "takeoff", plot, quiet)
+
+
+FIGURE_TYPES = (".png", ".svg", ".pdf")
+FIGURE_KINDS = ("takeoff", "bands", "milestones", "comparison", "judgment", "generations", "sensitivity")
+
+
+def _draw(ds, kind: str | None, path: Path, quiet: bool) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window from the command line
+    from . import plot as figures
+
+    kind = kind or figures.default_kind(ds)
+    figures.save(figures.plot(ds, kind), path)
+    if not quiet:
+        out.print(f"wrote {path} ({kind} figure)", soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def plot(
+    results: Annotated[Path, typer.Argument(help="results file written by rsi-sim: .nc or .zarr", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="the figure: .png, .svg or .pdf", show_default=False)],
+    kind: Annotated[str | None, typer.Option(
+        "--kind", "-k", help=f"figure: {', '.join(FIGURE_KINDS)} (default: chosen from the results: "
+        "comparison for 'rsi-sim compare', bands for an ensemble, takeoff for one run)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+):
+    """Draw a figure of results written by run, compare, ensemble or sensitivity."""
+    from . import io
+
+    if kind is not None and kind not in FIGURE_KINDS:
+        raise RsiSimError(f"--kind must be one of {', '.join(FIGURE_KINDS)}. Got {kind!r} instead.")
+    io.check_output_path(output, FIGURE_TYPES)
+    ds = _open_results(results)
+    _draw(ds, kind, output, quiet)
+
+
+def _open_results(path: Path):
+    import xarray as xr
+
+    if not path.exists():
+        raise RsiSimError(f"{path}: no such results file")
+    try:
+        if path.suffix == ".zarr" or path.is_dir():
+            return xr.open_zarr(path)
+        return xr.load_dataset(path)
+    except (OSError, ValueError) as exc:
+        raise RsiSimError(f"{path}: not a results file rsi-sim can read (.nc or .zarr): {exc}") from None
 
 
 @app.command()
