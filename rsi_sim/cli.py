@@ -35,6 +35,8 @@ Sets = Annotated[list[str] | None, typer.Option(
     "--set", "-s", metavar="KEY=VALUE",
     help="override a value by its dotted path, e.g. --set components.software.r=1.5 (repeatable)")]
 Seed = Annotated[int | None, typer.Option(help="random seed (default: the scenario's seed)")]
+PlotOpt = Annotated[Path | None, typer.Option(
+    "--plot", metavar="FIG", help="also draw the headline figure: .png, .svg or .pdf")]
 
 
 def user_errors(fn):
@@ -69,8 +71,7 @@ def run(
     set_: Sets = None,
     seed: Seed = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
-    plot: Annotated[Path | None, typer.Option(
-        "--plot", metavar="FIG", help="also draw the takeoff figure: .png, .svg or .pdf")] = None,
+    plot: PlotOpt = None,
 ):
     """Run one scenario: print a summary (milestones, divergence, headline variables) and write
     the results by file extension."""
@@ -251,6 +252,7 @@ def ensemble(
     batch_size: Annotated[int | None, typer.Option(help="samples per task and per chunk (default from --samples)")] = None,
     set_: Sets = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar and no summary")] = False,
+    plot: PlotOpt = None,
 ):
     """Run a scenario as a seeded Monte Carlo ensemble over its uncertainty: section, then print
     milestone-date percentiles and the probability of each milestone by the horizon and by given
@@ -260,6 +262,10 @@ def ensemble(
 
     if output is not None and output.suffix not in (".zarr", ".nc"):
         raise RsiSimError(f"{output}: an ensemble is written to .zarr (streamed) or .nc; got {output.suffix!r}")
+    if plot is not None:
+        from . import io
+
+        io.check_output_path(plot, FIGURE_TYPES)
     ds = _with_progress(not quiet, "ensemble", lambda cb: run_ensemble(
         scenario, samples, seed=seed, sampler=sampler, engine=engine, workers=workers,
         scheduler=scheduler, output=output, resume=resume, batch_size=batch_size,
@@ -269,6 +275,8 @@ def ensemble(
             out.print(table)
         if output is not None:
             out.print(f"wrote {output}")
+    if plot is not None:
+        _draw(ds, "bands", plot, quiet)
 
 
 @app.command()
@@ -312,6 +320,7 @@ def compare(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="directory for comparison.nc and comparison.csv (created if missing)")] = None,
     seed: Seed = None,
+    plot: PlotOpt = None,
 ):
     """Run several scenarios with the same seed and table what each buys and costs: milestone
     dates and delays against the first, peak AI R&D multiplier, time paused, peak alignment
@@ -322,6 +331,10 @@ def compare(
     from .io import OutputError
     from .scenario import load_scenario
 
+    if plot is not None:
+        from . import io
+
+        io.check_output_path(plot, FIGURE_TYPES)
     if output is not None:  # fail before the runs, not after
         if output.exists() and not output.is_dir():
             raise OutputError(f"{output}: exists and is not a directory")
@@ -362,6 +375,8 @@ def compare(
     if output is not None:
         nc, csv = write_comparison(ds, output)
         out.print(f"wrote {nc} and {csv}")
+    if plot is not None:
+        _draw(ds, "comparison", plot, quiet=False)
 
 
 def main() -> None:

@@ -183,6 +183,8 @@ class Generations(Component):
         self._set_copy_cost()
         model.add_variable("generation", lambda s: float(self.deployed.index), unit="1", owner=self.name,
                            long_name="index of the deployed generation (0: deployed at start)")
+        model.add_variable("training_paused", lambda s: 1.0 if self.paused else 0.0, unit="1",
+                           owner=self.name, long_name="1 while new training runs are paused")
         model.add_variable("training_compute", self._training_compute, unit="FLOP", owner=self.name,
                            long_name="training compute of a frontier run started now")
         model.add_variable("effective_compute", lambda s: s["training_compute"] * s["software_level"],

@@ -1,12 +1,12 @@
 """The figures: each takes a results Dataset and returns a :class:`matplotlib.figure.Figure`.
 
-Dataset conventions read here (see ``docs/plotting.md``):
+Dataset conventions read here (see ``docs/figures.md``):
 
 * one run: variables over ``time`` (decimal years), ``milestone_year`` over ``milestone``, the
   generation table over ``gen``; ``attrs["scenario_name"]`` names it;
 * a comparison: the same with a leading ``scenario`` dimension whose coordinate (or a
-  ``scenario_name`` variable) holds the scenarios' names; ``policy_active`` over
-  ``(scenario, time, policy)`` marks when each policy was in force;
+  ``scenario_name`` variable) holds the scenarios' names; ``training_paused`` over
+  ``(scenario, time)`` marks when a policy paused training;
 * an ensemble: a ``sample`` dimension on time variables and on ``milestone_year``;
 * sensitivity indices: ``S1``/``ST`` (and ``S1_conf``/``ST_conf``) over ``parameter``.
 """
@@ -98,11 +98,11 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
             y = median_over_samples(run[name])
             ax.plot(dates, y.values, color=color, lw=1.8, label=scenario)
             _mark_milestones(ax, run, y, color, markers, log=True)
-            if shade_policies and "policy_active" in run:
-                active = run["policy_active"]
-                other = [d for d in active.dims if d != "time"]
-                mask = active.any(other).values if other else active.values
-                for lo, hi in spans(run["time"].values, mask):
+            if shade_policies and "training_paused" in run:
+                paused = run["training_paused"]
+                if "sample" in paused.dims:
+                    paused = paused.median("sample")
+                for lo, hi in spans(run["time"].values, paused.values > 0.5):
                     ax.axvspan(*to_datetime64([lo, hi]), color=color, alpha=0.13, lw=0)
                     shaded = True
         log_axis(ax)
@@ -110,7 +110,7 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
     date_axis(axes[-1, 0])
     handles, _ = axes[0, 0].get_legend_handles_labels()
     if shaded:
-        handles.append(Patch(color="grey", alpha=0.3, label="policy in force"))
+        handles.append(Patch(color="grey", alpha=0.3, label="training paused"))
     handles += _milestone_handles(markers)
     axes[0, 0].legend(handles=handles, loc="upper left", fontsize="small", ncols=2 if len(handles) > 6 else 1)
     names = scenario_names(ds)
@@ -162,13 +162,13 @@ def _positive_series(ds: xr.Dataset) -> list[str]:
 
 def comparison(ds: xr.Dataset, variables: Sequence[str] = ("effective_compute", "ai_rd_multiplier"), *,
                milestones: bool = True) -> Figure:
-    """Policy comparison: each scenario's curves overlaid, periods with a policy in force shaded.
+    """Policy comparison: each scenario's curves overlaid, periods of paused training shaded.
 
     Parameters
     ----------
     ds : results with a ``scenario`` dimension (from ``rsi_sim.compare``); the legend uses the
-        scenario names. ``policy_active`` over ``(scenario, time, policy)``, when present, shades
-        the times any policy of that scenario was in force (a pause, a cap), in its colour.
+        scenario names. ``training_paused`` over ``(scenario, time)``, when present, shades the
+        times a policy paused new training runs, in the scenario's colour.
     variables : time variables to draw, one log-scale panel each.
     milestones : mark milestone dates on the curves.
     """

@@ -58,14 +58,14 @@ def ensemble(runs) -> xr.Dataset:
 @pytest.fixture(scope="session")
 def comparison(runs) -> xr.Dataset:
     """A comparison-shaped Dataset: two scenarios named on the ``scenario`` coordinate, with
-    ``policy_active`` over (scenario, time, policy) marking a pause while 5 <= multiplier < 25 in
-    the second."""
+    ``training_paused`` over (scenario, time) marking a pause while 5 <= multiplier < 25 in the
+    second (as a pause policy would)."""
     names = ["baseline", "pause at SC"]
     ds = xr.concat([_time_only(runs[1]), _time_only(runs[2])], dim=pd.Index(names, name="scenario"),
                    data_vars="all", combine_attrs="override")
     m = ds["ai_rd_multiplier"]
     active = (m >= 5) & (m < 25) & (ds["scenario"] == names[1])
-    ds["policy_active"] = active.expand_dims(policy=["pause_at_SC"]).transpose("scenario", "time", "policy")
+    ds["training_paused"] = active.astype(float).transpose("scenario", "time")
     ds["time_paused"] = ("scenario", [0.0, float(active.sum()) / 12], {"units": "year"})
     return ds
 

@@ -66,7 +66,7 @@ def test_comparison_names_scenarios_and_shades_policies(comparison, tmp_path):
     for ax in fig.axes:
         assert series(ax) == ["baseline", "pause at SC"]
         assert any(p.get_alpha() and p.get_alpha() < 0.2 for p in ax.patches)  # the shaded period
-    assert "policy in force" in legend(fig.axes[0])
+    assert "training paused" in legend(fig.axes[0])
 
 
 def test_comparison_needs_a_scenario_dim(run):
