@@ -60,6 +60,11 @@ def _cell(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _text(value) -> str:
+    """A free-text cell: brackets escaped, so ``x[0]`` is not read as a Markdown link."""
+    return _cell(value).replace("[", "\\[").replace("]", "\\]")
+
+
 def _default(field) -> str:
     from pydantic_core import PydanticUndefined
 
@@ -98,7 +103,8 @@ def _bounds(param) -> str:
     lo, hi = param.bounds
     if lo is None and hi is None:
         return ""
-    return f"[{'' if lo is None else f'{lo:g}'}, {'' if hi is None else f'{hi:g}'}]"
+    # In backticks: "[a][b]" next to each other would read as a Markdown reference link.
+    return f"`[{'' if lo is None else f'{lo:g}'}, {'' if hi is None else f'{hi:g}'}]`"
 
 
 def reference_markdown() -> str:
@@ -145,7 +151,7 @@ def reference_markdown() -> str:
         lines += ["| key | default | unit | bounds | meaning | source |", "|---|---|---|---|---|---|"]
         for name, param in cls.params.items():
             lines.append(f"| `components.{key}.{name}` | `{param.default!r}` | {_cell(param.unit)} | "
-                         f"{_cell(_bounds(param))} | {_cell(param.doc)} | {_cell(param.source)} |")
+                         f"{_cell(_bounds(param))} | {_text(param.doc)} | {_text(param.source)} |")
     return "\n".join(lines) + "\n"
 
 
