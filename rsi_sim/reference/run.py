@@ -96,7 +96,9 @@ def reference_ensemble(scenario: Scenario | str | Path, samples: int, seed: int 
     seed = spec.seed if seed is None else int(seed)
     start = to_decimal_year(spec.start)
     milestones = {k: m.when for k, m in spec.milestones.items()}
-    ds = cls.run_vectorized(values, sample_seeds(seed, samples), start, milestones,
+    from ..components._vectorized import SampleSeeds
+
+    ds = cls.run_vectorized(values, SampleSeeds(seed, 0, samples), start, milestones,
                             horizon=spec.horizon_years())
     ds.attrs.update(scenario_name=spec.name, seed=seed, samples=int(samples),
                     sampling=str(values.get("sampling", "")), start_year=start,
