@@ -355,27 +355,28 @@ def _most_doublings_within(
 ) -> NDArray[np.int64]:
     """Largest ``d`` with ``times[i + d] - times[i] < window`` for some ``i`` (published test).
 
-    Times increase along a row, so the last doubling ``j(i)`` inside the window opened at
-    doubling ``i`` never moves back as ``i`` grows: one two-pointer sweep, vectorised across
-    samples (each pass moves every row's ``j`` by one), evaluating exactly the published test.
+    Times increase along a row, so for each start ``i`` the test holds exactly for the ends
+    ``j <= j(i)``, the answer is ``max_i j(i) − i``, and ``j(i)`` never moves back as ``i``
+    grows: a two-pointer sweep over ``i``, vectorised across samples, in which each pass checks
+    only the rows whose end pointer moved in the pass before. Every comparison is the published
+    test itself, row by row, so a sample's result never depends on the rest of its batch.
     """
     n, width = times.shape
-    rows = np.arange(n)
     last = np.minimum(np.asarray(steps, dtype=np.int64), width - 1)
     j = np.zeros(n, dtype=np.int64)
     best = np.zeros(n, dtype=np.int64)
     with np.errstate(invalid="ignore"):
         for i in range(int(last.max(initial=0)) + 1):
-            live = i <= last
+            np.maximum(j, i, out=j)
             t_i = times[:, i]
-            j = np.maximum(j, i)
-            while True:
-                nxt = np.minimum(j + 1, width - 1)
-                move = live & (j < last) & (times[rows, nxt] - t_i < window)
-                if not move.any():
-                    break
-                j = np.where(move, nxt, j)
-            best = np.where(live, np.maximum(best, j - i), best)
+            moving = np.flatnonzero((i <= last) & (j < last))
+            while moving.size:
+                nxt = j[moving] + 1
+                ok = times[moving, nxt] - t_i[moving] < window
+                moving = moving[ok]
+                j[moving] = nxt[ok]
+                moving = moving[j[moving] < last[moving]]
+            best = np.where(i <= last, np.maximum(best, j - i), best)
     return best
 
 
