@@ -194,6 +194,7 @@ def ensemble(
     batch_size: Annotated[int | None, typer.Option(help="samples per task and per chunk (default from --samples)")] = None,
     set_: Sets = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar and no summary")] = False,
+    kernel: Annotated[bool, typer.Option("--kernel", help="run every sample through the kernel even if the model has a vectorised path (records time variables; slower)")] = False,
 ):
     """Run a scenario as a seeded Monte Carlo ensemble over its uncertainty: section, then print
     milestone-date percentiles and the probability of each milestone by the horizon and by given
@@ -206,7 +207,7 @@ def ensemble(
     ds = _with_progress(not quiet, "ensemble", lambda cb: run_ensemble(
         scenario, samples, seed=seed, sampler=sampler, engine=engine, workers=workers,
         scheduler=scheduler, output=output, resume=resume, batch_size=batch_size,
-        overrides=set_ or None, progress=cb))
+        overrides=set_ or None, progress=cb, vectorized=False if kernel else None))
     if not quiet:
         for table in ensemble_tables(ds, by):
             out.print(table)

@@ -245,11 +245,10 @@ class MilestoneLadder(Component):
             else:
                 raise unsupported(var, cls.name)
         out = milestone_dataset(years, milestones, start_year, horizon, n)
-        for key in INPUTS:
-            out[key] = ("sample", ladder[key].values, _input_attrs(key))
-        out["phase_years"] = (("sample", "phase"), ladder["phase_years"].values,
-                              _input_attrs("phase_years"))
-        return out.assign_coords(phase=np.array(PHASES, dtype=str))
+        extra = {key: ("sample", ladder[key].values, _input_attrs(key)) for key in INPUTS}
+        extra["phase_years"] = (("sample", "phase"), ladder["phase_years"].values,
+                                _input_attrs("phase_years"))
+        return out.assign(extra).assign_coords(phase=np.array(PHASES, dtype=str))
 
 
 def _multiplier_crossing(x: float, strict: bool, vs: np.ndarray, gaps: np.ndarray,

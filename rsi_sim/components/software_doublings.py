@@ -243,11 +243,9 @@ class SoftwareDoublings(Component):
             month = np.where(ok.any(axis=1), times[np.arange(n), first], np.nan)
             years[name] = start_year + month / MONTHS_PER_YEAR
         out = milestone_dataset(years, milestones, start_year, horizon, n)
-        for key, value in stats.items():
-            out[key] = ("sample", value, _attrs(key))
-        for key in INPUTS:
-            out[key] = ("sample", draws[key].values, _attrs(key))
-        return out
+        extra = {key: ("sample", value, _attrs(key)) for key, value in stats.items()}
+        extra.update({key: ("sample", draws[key].values, _attrs(key)) for key in INPUTS})
+        return out.assign(extra)
 
 
 def _attrs(key: str) -> dict[str, str]:
