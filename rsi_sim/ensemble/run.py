@@ -85,7 +85,9 @@ class _Prepared:
         self.registry = REGISTRY
         self.base = self.scenario.component_values()
 
-    def run(self, i: int, row: np.ndarray) -> tuple[Any, xr.Dataset]:
+    # The cache is keyed by the scenario text: the seed and the rest of the job come with each
+    # call, so two ensembles of one scenario with different seeds never share streams.
+    def run(self, seed: int, i: int, row: np.ndarray) -> tuple[Any, xr.Dataset]:
         values = {c: dict(v) for c, v in self.base.items()}
         for p, x in zip(self.uncertainty.parameters, row, strict=True):
             values[p.component][p.name] = p.decode(x)
@@ -93,13 +95,13 @@ class _Prepared:
         parts = {c: self.registry[c](**values[c]) for c in touched}
         from ..scenario.build import build_model
 
-        model = build_model(self.scenario, seed=sample_seed(self.job.seed, i), components=parts)
+        model = build_model(self.scenario, seed=sample_seed(seed, i), components=parts)
         return model, model.run()
 
-    def run_vectorized(self, start: int, n: int) -> xr.Dataset:
+    def run_vectorized(self, job: EnsembleJob, start: int, n: int) -> xr.Dataset:
         from ..components._vectorized import SampleSeeds
 
-        return vectorized_batch(self.scenario, self.job.vectorized, SampleSeeds(self.job.seed, start, start + n))
+        return vectorized_batch(self.scenario, job.vectorized, SampleSeeds(job.seed, start, start + n))
 
 
 def _vector_inputs(scenario: Scenario, name: str) -> tuple[type, dict[str, Any], dict[str, str], str | None]:
@@ -209,7 +211,7 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
         out[path] = batch.values[:, j].copy()
     if job.vectorized is not None:
         try:
-            ds = prep.run_vectorized(batch.start, n)
+            ds = prep.run_vectorized(job, batch.start, n)
         except Exception:  # noqa: BLE001 - the kernel then records each sample's own error
             ds = None
         if ds is not None:
@@ -222,7 +224,7 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
     for k in range(n):
         model = None
         try:
-            model, ds = prep.run(batch.start + k, batch.values[k])
+            model, ds = prep.run(job.seed, batch.start + k, batch.values[k])
             for name in job.variables:
                 out[name][k] = ds[name].values
             if m:
