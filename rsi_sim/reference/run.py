@@ -7,7 +7,10 @@ uses the stream ``SeedSequence(seed).spawn(samples)[i]``, as the ensemble engine
 sample equals ``rsi-sim run`` of that scenario with that stream. :func:`published_summary`
 prints what the publication reports.
 
-Command line (until ``rsi-sim ensemble`` calls ``run_vectorized`` itself)::
+The ensemble engine takes the same path on its own (``rsi-sim ensemble
+scenarios/reference/ai2027_takeoff.yaml``: the file's ``ensemble:`` section picks the published
+scheme and sample count); this module remains a one-call helper and prints the publication's
+own phrasing::
 
     python -m rsi_sim.reference.run scenarios/reference/ai2027_takeoff.yaml --samples 5000
 """
