@@ -253,6 +253,7 @@ def ensemble(
     set_: Sets = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar and no summary")] = False,
     plot: PlotOpt = None,
+    kernel: Annotated[bool, typer.Option("--kernel", help="run every sample through the kernel even if the model has a vectorised path (records time variables; slower)")] = False,
 ):
     """Run a scenario as a seeded Monte Carlo ensemble over its uncertainty: section, then print
     milestone-date percentiles and the probability of each milestone by the horizon and by given
@@ -269,7 +270,7 @@ def ensemble(
     ds = _with_progress(not quiet, "ensemble", lambda cb: run_ensemble(
         scenario, samples, seed=seed, sampler=sampler, engine=engine, workers=workers,
         scheduler=scheduler, output=output, resume=resume, batch_size=batch_size,
-        overrides=set_ or None, progress=cb))
+        overrides=set_ or None, progress=cb, vectorized=False if kernel else None))
     if not quiet:
         for table in ensemble_tables(ds, by):
             out.print(table)

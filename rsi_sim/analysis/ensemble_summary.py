@@ -1,12 +1,19 @@
 """Summaries of an ensemble: milestone-date percentiles and probabilities, divergence, failures.
 
 Percentiles are over the samples that ran without error. A sample that never reaches a milestone
-counts as reaching it after the horizon, so a percentile can read "after <end>"; percentiles are
-sample values (the inverted-CDF definition), never interpolated across that boundary.
+(``milestone_year`` NaN) counts as reaching it after the horizon (+inf), so a percentile can read
+"after 2100"; percentiles are sample values (the inverted-CDF definition), never interpolated
+across that boundary. Dates print as months ("Jul 2027"), as the publications write them.
+
+Reported results: a scenario's ``ensemble.report`` (stored in the ensemble's ``report`` attr)
+lists per-sample results such as ``{metric: progress_in_one_year, at_least: [3, 10]}``; the
+summary gives their 10th/50th/90th percentiles and ``P(metric >= x)`` for each ``x``, over the
+samples with a value (NaN, e.g. "no divergence", is left out and counted).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -15,6 +22,7 @@ import xarray as xr
 from rich import box
 from rich.table import Table
 
+from ..core.time import from_decimal_year
 from .summary import fmt_year
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -81,9 +89,71 @@ def milestone_summary(ds: xr.Dataset, by_years: Sequence[float] | None = None) -
 
 
 def _date(x: float, end: float) -> str:
+    """Month label of a decimal year; after the horizon: "after <last year>" for a horizon on
+    1 January, else "after <month>".
+
+    >>> _date(2027.55, 2101.0), _date(math.inf, 2101.0), _date(math.inf, 2031.5)
+    ('Jul 2027', 'after 2100', 'after Jul 2031')
+    """
     if not math.isfinite(x):
-        return f">{fmt_year(end)[:7]}" if x > 0 else "—"
-    return fmt_year(x)[:7]  # year and month: the table fits an 80-column terminal
+        if x < 0:
+            return "—"
+        if end == math.floor(end):
+            return f"after {int(end) - 1}"
+        return f"after {from_decimal_year(end).strftime('%b %Y')}"
+    return from_decimal_year(x).strftime("%b %Y")
+
+
+def report_summary(ds: xr.Dataset, report: Sequence[dict] | None = None) -> list[dict]:
+    """Percentiles and threshold probabilities of the reported per-sample results.
+
+    Parameters
+    ----------
+    ds : an ensemble Dataset.
+    report : entries ``{"metric": NAME, "at_least": [x, ...]}`` (default: the ``report`` attr
+        written from the scenario's ``ensemble.report``).
+
+    Returns
+    -------
+    list of dict
+        One per metric and label of an extra dimension (``phase_years[SC-SAR]``): ``label``,
+        ``quantiles`` (10th, 50th, 90th), ``at_least`` ``{x: probability}``, ``missing``
+        (samples with NaN).
+
+    Examples
+    --------
+    >>> ds = xr.Dataset({"m": ("sample", [1.0, 4.0, 12.0, 3.0]), "status": ("sample", [1] * 4)})
+    >>> report_summary(ds, [{"metric": "m", "at_least": [3, 10]}])[0]["at_least"]
+    {3.0: 0.75, 10.0: 0.25}
+    """
+    if report is None:
+        report = json.loads(ds.attrs.get("report", "[]") or "[]")
+    ok = np.asarray(ds["status"].values) == 1
+    out = []
+    for entry in report:
+        name = entry["metric"]
+        if name not in ds:
+            out.append({"label": name, "error": "not in the results"})
+            continue
+        var = ds[name]
+        values = np.asarray(var.values, dtype=float)[ok]
+        extra = var.dims[1:]
+        rows = values.reshape(len(values), -1)
+        labels = ([name] if not extra else
+                  [f"{name}[{v}]" for v in np.asarray(ds[extra[0]].values).ravel()])
+        for label, col in zip(labels, rows.T, strict=True):
+            have = col[~np.isnan(col)]
+            q = (np.quantile(have, QUANTILES, method="inverted_cdf") if have.size
+                 else np.full(len(QUANTILES), np.nan))
+            probs = {float(x): (float(np.mean(have >= x)) if have.size else math.nan)
+                     for x in entry.get("at_least", [])}
+            out.append({"label": label, "quantiles": [float(v) for v in q], "at_least": probs,
+                        "missing": int(col.size - have.size)})
+    return out
+
+
+def _number(x: float) -> str:
+    return "—" if not math.isfinite(x) else f"{x:.3g}"
 
 
 def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
@@ -104,7 +174,8 @@ def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
         ms = Table(title="Milestones: date percentiles, and probability reached by a year",
                    title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         longest = max(len(str(m)) for m in s["milestone"].values)
-        ms.add_column("milestone", no_wrap=True, min_width=min(20, max(9, longest)))
+        # Long names wrap rather than squeezing the date columns out of an 80-column terminal.
+        ms.add_column("milestone", overflow="fold", min_width=min(12, max(9, longest)))
         for label in ("p10", "p50", "p90"):
             ms.add_column(label, justify="right", no_wrap=True)
         ms.add_column(f"by {a['end_year']:g}", justify="right", no_wrap=True)
@@ -117,6 +188,23 @@ def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
                   for v in [row["p_by_horizon"].values, *row["p_by_year"].values]]
             ms.add_row(str(m), *q, *ps)
         tables.append(ms)
+    reported = report_summary(ds)
+    if reported:
+        rt = Table(title="Results: percentiles, and probability of at least a value",
+                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        rt.add_column("result", no_wrap=True)
+        for label in ("p10", "p50", "p90"):
+            rt.add_column(label, justify="right", no_wrap=True)
+        rt.add_column("P(≥ x)", no_wrap=False)
+        for r in reported:
+            if "error" in r:
+                rt.add_row(r["label"], "—", "—", "—", r["error"])
+                continue
+            probs = "  ".join(f"≥{x:g}: {100 * p:.1f}%" for x, p in r["at_least"].items())
+            if r["missing"]:
+                probs += f"  ({r['missing']:,} NaN)"
+            rt.add_row(r["label"], *(_number(v) for v in r["quantiles"]), probs)
+        tables.append(rt)
     if a["samples_failed"]:
         failed = np.flatnonzero(np.asarray(ds["status"].values) == 2)
         et = Table(title=f"Failed samples ({len(failed):,}; first {min(max_errors, len(failed))})",

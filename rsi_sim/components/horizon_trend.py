@@ -137,9 +137,8 @@ class HorizonTrend(Component):
             when = float(time_to_horizon(x, h0, t0, t, d))
             years[name] = np.full(n, max(when, start_year))
         out = milestone_dataset(years, milestones, start_year, horizon, n)
-        for key, value in cls._scalars(v).items():
-            out[key] = ("sample", np.full(n, value), _attrs(key))
-        return out
+        return out.assign({key: ("sample", np.full(n, value), _attrs(key))
+                           for key, value in cls._scalars(v).items()})
 
 
 def _attrs(key: str) -> dict[str, str]:

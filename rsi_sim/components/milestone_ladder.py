@@ -23,7 +23,13 @@ import xarray as xr
 from ..core import Component, Param
 from ..reference import ai2027
 from ..reference.ladder import phase_time, progress_at_time, progress_multiplier
-from ._vectorized import milestone_dataset, parse_threshold, rngs, unsupported
+from ._vectorized import (
+    milestone_dataset,
+    model_uniforms,
+    parse_threshold,
+    stream_uniforms,
+    unsupported,
+)
 
 _SRC = "uvafan/timelines-takeoff-ai-2027 takeoff/"
 STAGES = ai2027.MILESTONES  # ("SC", "SAR", "SIAR", "ASI")
@@ -40,8 +46,9 @@ class MilestoneLadder(Component):
     multiplier, continuous in time), ``ladder_progress`` (human-only years of progress since SC).
     Scalar results: the drawn gaps and ``phase_years`` (calendar years per phase).
 
-    ``sampling: published`` draws the gaps from ``model.rng`` with the published scheme
-    (one sample of the forecast per run); ``medians`` takes every input at its median (normal
+    ``sampling: published`` draws the gaps with the published scheme (one sample of the
+    forecast per run), from four uniforms of the run's stream (the draw rule of
+    :mod:`rsi_sim.components._vectorized`, shared with the vectorised path); ``medians`` takes every input at its median (normal
     scores 0, uniforms 0.5: SC→SAR gap 3.87 y, AMR→SAR 5 y, jumps 1.5), a deterministic run.
 
     Vectorised path: :meth:`run_vectorized` (protocol in :mod:`rsi_sim.components._vectorized`);
@@ -128,8 +135,8 @@ class MilestoneLadder(Component):
     # ---- state and process -------------------------------------------------------------------
     def build(self, model):
         super().build(model)
-        scores = (ai2027.takeoff_scores(1, model.rng) if self.sampling == "published"
-                  else ai2027.median_takeoff_scores(1))
+        scores = (ai2027.takeoff_scores_from_uniforms(model_uniforms(model.rng, 4, self.name))
+                  if self.sampling == "published" else ai2027.median_takeoff_scores(1))
         self.drawn = self._ladder(self.values, scores, model.start_year).isel(sample=0)
         _, speedups, _ = self._settings(self.values)
         self.speedups = np.asarray(speedups, dtype=float)
@@ -194,7 +201,8 @@ class MilestoneLadder(Component):
         Parameters
         ----------
         values : parameter values (missing: defaults).
-        seeds : one ``SeedSequence`` per sample (ignored, but counted, for ``medians``).
+        seeds : one ``SeedSequence`` per sample, or a ``SampleSeeds`` (ignored, but counted,
+            for ``medians``).
         start_year : decimal year of SC (t = 0).
         milestones : ``{name: condition}`` with conditions ``ladder_stage >= k`` or
             ``ai_rd_multiplier >= x``; others raise :class:`NotImplementedError`.
@@ -217,9 +225,7 @@ class MilestoneLadder(Component):
         v = cls(**values).values
         n = len(seeds)
         if v["sampling"] == "published":
-            parts = [ai2027.takeoff_scores(1, rng) for rng in rngs(seeds)]
-            scores = {k: np.concatenate([p[k] for p in parts]) for k in ("normal", "jumps_u",
-                                                                          "zero_u")}
+            scores = ai2027.takeoff_scores_from_uniforms(stream_uniforms(seeds, 4, cls.name))
         else:
             scores = ai2027.median_takeoff_scores(n)
         ladder = cls._ladder(v, scores, start_year)
@@ -239,11 +245,10 @@ class MilestoneLadder(Component):
             else:
                 raise unsupported(var, cls.name)
         out = milestone_dataset(years, milestones, start_year, horizon, n)
-        for key in INPUTS:
-            out[key] = ("sample", ladder[key].values, _input_attrs(key))
-        out["phase_years"] = (("sample", "phase"), ladder["phase_years"].values,
-                              _input_attrs("phase_years"))
-        return out.assign_coords(phase=np.array(PHASES, dtype=str))
+        extra = {key: ("sample", ladder[key].values, _input_attrs(key)) for key in INPUTS}
+        extra["phase_years"] = (("sample", "phase"), ladder["phase_years"].values,
+                                _input_attrs("phase_years"))
+        return out.assign(extra).assign_coords(phase=np.array(PHASES, dtype=str))
 
 
 def _multiplier_crossing(x: float, strict: bool, vs: np.ndarray, gaps: np.ndarray,

@@ -23,7 +23,13 @@ import xarray as xr
 
 from ..core import Component, Param
 from ..reference import forethought as sie
-from ._vectorized import milestone_dataset, parse_threshold, rngs, unsupported
+from ._vectorized import (
+    milestone_dataset,
+    model_uniforms,
+    parse_threshold,
+    stream_uniforms,
+    unsupported,
+)
 
 _SRC = "thoulden/Accelerated_AI_Progress multiple_sims.py"
 MONTHS_PER_YEAR = 12.0
@@ -39,8 +45,10 @@ class SoftwareDoublings(Component):
     than 12 months), ``progress_in_first_year`` (the first 12 months after deployment only),
     ``doublings`` and the inputs.
 
-    ``sampling: published`` draws f, r, L, p from ``model.rng`` as the published code does
-    (log-uniform f 2–32, r 0.4–3.6, p 0.15–0.6; uniform L 6–16); ``medians`` takes their medians
+    ``sampling: published`` draws f, r, L, p from the published distributions (log-uniform
+    f 2–32, r 0.4–3.6, p 0.15–0.6; uniform L 6–16) by inverse CDF of four uniforms of the run's
+    stream (the draw rule of :mod:`rsi_sim.components._vectorized`, shared with the vectorised
+    path); ``medians`` takes their medians
     (f = 8, r = 1.2, L = 11, p = 0.3).
 
     Vectorised path: :meth:`run_vectorized` (protocol in :mod:`rsi_sim.components._vectorized`);
@@ -129,8 +137,8 @@ class SoftwareDoublings(Component):
         super().build(model)
         v = self.values
         if self.sampling == "published":
-            draws = sie.sie_parameters_dataset(*sie.draw_sie_inputs(1, model.rng,
-                                                                    **self._ranges(v)))
+            u = model_uniforms(model.rng, 4, self.name)
+            draws = sie.sie_parameters_dataset(*sie.sie_inputs_from_uniforms(u, **self._ranges(v)))
         else:
             draws = sie.median_sie_parameters(**self._ranges(v))
         run = sie.run_sie(draws, **self._options(v))
@@ -187,7 +195,7 @@ class SoftwareDoublings(Component):
         Parameters
         ----------
         values : parameter values (missing: defaults).
-        seeds : one ``SeedSequence`` per sample.
+        seeds : one ``SeedSequence`` per sample, or a ``SampleSeeds``.
         start_year : decimal year of deployment (t = 0).
         milestones : ``{name: condition}``, conditions ``software_doublings >= k`` or
             ``years_of_progress >= y``; others raise :class:`NotImplementedError`.
@@ -209,9 +217,8 @@ class SoftwareDoublings(Component):
         v = cls(**values).values
         n = len(seeds)
         if v["sampling"] == "published":
-            parts = [sie.draw_sie_inputs(1, rng, **cls._ranges(v)) for rng in rngs(seeds)]
-            draws = sie.sie_parameters_dataset(*(np.concatenate(a) for a in zip(*parts,
-                                                                                  strict=True)))
+            u = stream_uniforms(seeds, 4, cls.name)
+            draws = sie.sie_parameters_dataset(*sie.sie_inputs_from_uniforms(u, **cls._ranges(v)))
         else:
             one = sie.median_sie_parameters(**cls._ranges(v))
             draws = one.isel(sample=np.zeros(n, dtype=int)).assign_coords(sample=np.arange(n))
@@ -236,11 +243,9 @@ class SoftwareDoublings(Component):
             month = np.where(ok.any(axis=1), times[np.arange(n), first], np.nan)
             years[name] = start_year + month / MONTHS_PER_YEAR
         out = milestone_dataset(years, milestones, start_year, horizon, n)
-        for key, value in stats.items():
-            out[key] = ("sample", value, _attrs(key))
-        for key in INPUTS:
-            out[key] = ("sample", draws[key].values, _attrs(key))
-        return out
+        extra = {key: ("sample", value, _attrs(key)) for key, value in stats.items()}
+        extra.update({key: ("sample", draws[key].values, _attrs(key)) for key in INPUTS})
+        return out.assign(extra)
 
 
 def _attrs(key: str) -> dict[str, str]:

@@ -4,7 +4,14 @@ Each sample is the scenario with its sampled parameter values given directly to 
 (no re-validation of the whole file per sample), run on its own random stream
 (:func:`~rsi_sim.ensemble.samplers.sample_seed`), and reduced to per-sample arrays. Samples are
 grouped into batches (one task each, one Zarr chunk each); the batch size depends on the number
-of samples only, so stores are identical whatever the engine or worker count.
+of samples and the scenario only, so stores are identical whatever the engine or worker count.
+
+Vectorised path: when the scenario has a single component offering ``run_vectorized``
+(:mod:`rsi_sim.components._vectorized`), no ``uncertainty:`` section (the component draws its
+own inputs) and milestones (and stop condition) it can date in closed form, each batch is one
+``run_vectorized`` call on the streams ``SeedSequence(seed, spawn_key=(i,))`` of its samples,
+still dispatched through the evaluator. Sample ``i`` is bit-identical to the kernel run of
+sample ``i``; the store then has no time variables and ``n_events`` is 0.
 """
 
 from __future__ import annotations
@@ -43,6 +50,10 @@ class EnsembleJob:
     variables: tuple[str, ...]
     milestones: tuple[str, ...]
     n_time: int
+    #: per-sample results: (name, shape of one sample's value)
+    results: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    #: the component evaluated by run_vectorized, or None (kernel path)
+    vectorized: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,9 @@ class _Prepared:
         self.registry = REGISTRY
         self.base = self.scenario.component_values()
 
-    def run(self, i: int, row: np.ndarray) -> tuple[Any, xr.Dataset]:
+    # The cache is keyed by the scenario text: the seed and the rest of the job come with each
+    # call, so two ensembles of one scenario with different seeds never share streams.
+    def run(self, seed: int, i: int, row: np.ndarray) -> tuple[Any, xr.Dataset]:
         values = {c: dict(v) for c, v in self.base.items()}
         for p, x in zip(self.uncertainty.parameters, row, strict=True):
             values[p.component][p.name] = p.decode(x)
@@ -82,8 +95,85 @@ class _Prepared:
         parts = {c: self.registry[c](**values[c]) for c in touched}
         from ..scenario.build import build_model
 
-        model = build_model(self.scenario, seed=sample_seed(self.job.seed, i), components=parts)
+        model = build_model(self.scenario, seed=sample_seed(seed, i), components=parts)
         return model, model.run()
+
+    def run_vectorized(self, job: EnsembleJob, start: int, n: int) -> xr.Dataset:
+        from ..components._vectorized import SampleSeeds
+
+        return vectorized_batch(self.scenario, job.vectorized, SampleSeeds(job.seed, start, start + n))
+
+
+def _vector_inputs(scenario: Scenario, name: str) -> tuple[type, dict[str, Any], dict[str, str], str | None]:
+    """(class, values, milestone conditions, stop condition) of a vectorised evaluation."""
+    from ..components import REGISTRY
+
+    spec = scenario.spec
+    milestones = {k: m.when for k, m in spec.milestones.items()}
+    stop = spec.stop
+    if stop is not None and stop.strip() in milestones:  # 'stop: ASI' stops at that milestone
+        stop = milestones[stop.strip()]
+    return REGISTRY[name], dict(spec.components[name]), milestones, stop
+
+
+def vectorized_batch(scenario: Scenario, name: str, seeds: Any) -> xr.Dataset:
+    """``run_vectorized`` of component ``name`` for the samples of ``seeds``; milestones after
+    the stop condition are NaN, as a kernel run that stopped never reaches them."""
+    from ..core.time import to_decimal_year
+
+    cls, values, milestones, stop = _vector_inputs(scenario, name)
+    spec = scenario.spec
+    conditions = dict(milestones)
+    if stop is not None:
+        conditions["__stop__"] = stop
+    ds = cls.run_vectorized(values, seeds, to_decimal_year(spec.start), conditions,
+                            horizon=spec.horizon_years())
+    if stop is not None:
+        stop_year = ds["milestone_year"].sel(milestone="__stop__")
+        ds = ds.drop_sel(milestone="__stop__")
+        ds["milestone_year"] = ds["milestone_year"].where(
+            ~(ds["milestone_year"] > stop_year))
+    return ds
+
+
+def vectorized_component(scenario: Scenario, uncertainty: Uncertainty) -> str | None:
+    """The component a scenario's ensemble can run through ``run_vectorized``, else None."""
+    from ..components import REGISTRY
+    from ..components._vectorized import SampleSeeds
+
+    names = list(scenario.spec.components)
+    if len(names) != 1 or uncertainty.parameters or not hasattr(REGISTRY[names[0]], "run_vectorized"):
+        return None
+    try:
+        vectorized_batch(scenario, names[0], SampleSeeds(0, 0, 1))
+    except NotImplementedError:
+        return None
+    return names[0]
+
+
+def _result_layout(scenario: Scenario) -> tuple[list[tuple[str, tuple[str, ...], str, dict]], dict[str, np.ndarray]]:
+    """Per-sample results of the scenario's components that have a vectorised path (their drawn
+    inputs and statistics), read off a one-sample probe."""
+    from ..components import REGISTRY
+    from ..components._vectorized import SampleSeeds
+    from ..core.time import to_decimal_year
+
+    results, coords = [], {}
+    seen = {"milestone_year", "milestone_condition"}
+    for name, values in scenario.spec.components.items():
+        cls = REGISTRY[name]
+        if not hasattr(cls, "run_vectorized"):
+            continue
+        probe = cls.run_vectorized(dict(values), SampleSeeds(0, 0, 1), to_decimal_year(scenario.spec.start), {})
+        for key, var in probe.data_vars.items():
+            if key in seen or not var.dims or var.dims[0] != "sample":
+                continue
+            seen.add(key)
+            for d in var.dims[1:]:
+                coords[d] = np.asarray(probe[d].values)
+            dtype = {"b": "bool", "i": "i8", "u": "i8"}.get(var.dtype.kind, "f8")
+            results.append((key, var.dims, dtype, dict(var.attrs)))
+    return results, coords
 
 
 def _release(model: Any) -> None:
@@ -115,12 +205,26 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
     out.update(milestone_year=np.full((n, m), np.nan), diverged=np.zeros(n, bool),
                divergence_time=np.full(n, np.nan), n_events=np.zeros(n, np.int64),
                error=np.full(n, "", dtype=object), status=np.full(n, STATUS_OK, np.int8))
+    for name, shape in job.results:
+        out[name] = np.full((n, *shape), np.nan)
     for j, path in enumerate(job.paths):
         out[path] = batch.values[:, j].copy()
+    if job.vectorized is not None:
+        try:
+            ds = prep.run_vectorized(job, batch.start, n)
+        except Exception:  # noqa: BLE001 - the kernel then records each sample's own error
+            ds = None
+        if ds is not None:
+            if m:
+                out["milestone_year"] = ds["milestone_year"].sel(milestone=list(job.milestones)).values
+            for name, _ in job.results:
+                out[name] = ds[name].values
+            out["_start"] = batch.start
+            return out
     for k in range(n):
         model = None
         try:
-            model, ds = prep.run(batch.start + k, batch.values[k])
+            model, ds = prep.run(job.seed, batch.start + k, batch.values[k])
             for name in job.variables:
                 out[name][k] = ds[name].values
             if m:
@@ -128,6 +232,8 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
             out["diverged"][k] = bool(ds["diverged"])
             out["divergence_time"][k] = float(ds["divergence_time"])
             out["n_events"][k] = ds.sizes.get("event", 0)
+            for name, _ in job.results:
+                out[name][k] = ds[name].values
         except Exception as exc:  # a failing sample is data, not a crash
             for name in job.variables:
                 out[name][k] = np.nan
@@ -139,6 +245,17 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
             _release(model)
     out["_start"] = batch.start
     return out
+
+
+def vectorized_batch_size(samples: int) -> int:
+    """Samples per batch on the vectorised path: two batches (one per core of a small machine;
+    a batch's cost is mostly per-doubling numpy passes, so fewer, larger batches are faster),
+    at most 10,000 samples each.
+
+    >>> vectorized_batch_size(10_000), vectorized_batch_size(5), vectorized_batch_size(10**6)
+    (5000, 3, 10000)
+    """
+    return max(1, min(10_000, math.ceil(samples / 2)))
 
 
 def default_batch_size(samples: int) -> int:
@@ -163,18 +280,57 @@ class EnsemblePlan:
     layout: Layout
     job: EnsembleJob
 
+    @property
+    def vectorized(self) -> bool:
+        """Whether batches run through the component's ``run_vectorized``."""
+        return self.job.vectorized is not None
+
+
+def ensemble_scenario(scenario: Scenario | str | Path,
+                      overrides: dict[str, Any] | list[str] | None = None) -> Scenario:
+    """The scenario as an ensemble runs it: its ``ensemble.overrides`` applied, then the
+    caller's ``overrides`` (which win, as do values given with ``--set`` when it was loaded).
+
+    >>> s = ensemble_scenario("scenarios/reference/ai2027_takeoff.yaml")
+    >>> s.spec.components["ladder"]["sampling"], s.spec.ensemble.overrides
+    ('published', {})
+    """
+    import copy
+
+    from ..scenario.load import _apply_overrides, _parse_override, _validate
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    user = dict(_parse_override(o) for o in overrides) if isinstance(overrides, list | tuple) \
+        else dict(overrides or {})
+    own = scenario.spec.ensemble.overrides
+    if not own:
+        return scenario.with_overrides(user) if user else scenario
+    data, locs = copy.deepcopy(scenario.data), dict(scenario.locations)
+    data["ensemble"].pop("overrides", None)
+    kept = {k: v for k, v in own.items()
+            if k not in user and locs.get(tuple(k.split("."))) != ("--set", None)}
+    _apply_overrides(data, locs, kept)
+    for k in kept:  # errors point at the ensemble.overrides entry
+        locs[tuple(k.split("."))] = scenario.where("ensemble", "overrides", k)
+    if user:
+        _apply_overrides(data, locs, user)
+    return _validate(data, locs, scenario.path, scenario.chain)
+
 
 def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *,
                   seed: int | None = None, sampler: str | None = None,
                   batch_size: int | None = None,
-                  overrides: dict[str, Any] | list[str] | None = None) -> EnsemblePlan:
-    """Resolve the scenario and the ensemble settings (defaults from its ``ensemble:`` section)."""
+                  overrides: dict[str, Any] | list[str] | None = None,
+                  vectorized: bool | None = None) -> EnsemblePlan:
+    """Resolve the scenario and the ensemble settings (defaults from its ``ensemble:`` section).
+
+    ``vectorized``: ``None`` uses the vectorised path when the scenario allows it, ``False``
+    runs every sample through the kernel (records time variables), ``True`` requires it.
+    """
     from ..scenario.load import uncertainty_components
 
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, overrides)
-    elif overrides:
-        scenario = scenario.with_overrides(overrides)
+    scenario = ensemble_scenario(scenario, overrides)
     spec = scenario.spec
     samples = spec.ensemble.samples if samples is None else int(samples)
     sampler = sampler or spec.ensemble.sampler
@@ -184,14 +340,21 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
         seed = spec.ensemble.seed if spec.ensemble.seed is not None else spec.seed
     if not 0 <= int(seed) < 2**63:
         raise RsiSimError(f"the seed must be an integer from 0 to 2**63-1; got {seed}")
-    batch_size = int(batch_size or default_batch_size(samples))
     uncertainty = parse_uncertainty(spec.uncertainty, uncertainty_components(scenario))
+    vector = vectorized_component(scenario, uncertainty) if vectorized is not False else None
+    if vectorized and vector is None:
+        raise RsiSimError(f"{scenario.path}: this ensemble cannot run vectorised (that needs one "
+                          "component with run_vectorized, no uncertainty: section, and milestones "
+                          "of the form NAME >= NUMBER on its variables)")
+    batch_size = int(batch_size or (vectorized_batch_size(samples) if vector
+                                    else default_batch_size(samples)))
     text = scenario.to_yaml()
     key = hashlib.sha256(text.encode()).hexdigest()
+    results, extra = _result_layout(scenario)
 
     probe = scenario.build_model()
     probe._start_recorder()  # the output grid every sample shares
-    variables = tuple(probe.recorded())
+    variables = () if vector else tuple(probe.recorded())
     time = probe.start_year + probe._grid
     milestones = tuple(spec.milestones)
     params = []
@@ -218,10 +381,14 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
         "start_date": spec.start.isoformat(),
         "rsi_sim_version": __version__,
         "seeding": "sample i runs on numpy.random.SeedSequence(seed, spawn_key=(i,))",
+        "evaluation": f"vectorized ({vector}.run_vectorized)" if vector else "kernel",
+        "report": json.dumps([r.model_dump() for r in spec.ensemble.report]),
     }
-    layout = Layout(samples, batch_size, time, milestones, tuple(params), variables, attrs)
+    layout = Layout(samples, batch_size, time, milestones, tuple(params), variables, attrs,
+                    tuple(results), tuple(extra.items()))
+    shapes = tuple((r[0], tuple(len(extra[d]) for d in r[1][1:])) for r in results)
     job = EnsembleJob(text, key, int(seed), tuple(uncertainty.paths),
-                      tuple(v[0] for v in variables), milestones, len(time))
+                      tuple(v[0] for v in variables), milestones, len(time), shapes, vector)
     return EnsemblePlan(scenario, uncertainty, samples, int(seed), sampler, batch_size, layout, job)
 
 
@@ -258,7 +425,8 @@ def run_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *,
                  scheduler: str | None = None, output: str | Path | None = None,
                  resume: bool = False, batch_size: int | None = None,
                  overrides: dict[str, Any] | list[str] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+                 progress: Callable[[int, int], None] | None = None,
+                 vectorized: bool | None = None) -> xr.Dataset:
     """Run a scenario as a seeded ensemble over its ``uncertainty:`` section.
 
     Parameters
@@ -274,8 +442,11 @@ def run_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *,
         small ensembles); ``None`` keeps results in memory.
     resume : continue an interrupted ``.zarr`` store, running only unfinished samples.
     batch_size : samples per task and per chunk (default from ``samples`` only).
-    overrides : dotted-path overrides applied to the scenario first.
+    overrides : dotted-path overrides, applied after the scenario's ``ensemble.overrides``.
     progress : called as ``progress(done, total)`` after every batch.
+    vectorized : ``None`` (default) runs batches through the component's ``run_vectorized``
+        when the scenario allows it (see the module docstring), ``False`` forces the kernel
+        (time variables recorded), ``True`` requires the vectorised path.
 
     Returns
     -------
@@ -293,7 +464,7 @@ def run_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *,
     from .. import io
 
     plan = plan_ensemble(scenario, samples, seed=seed, sampler=sampler, batch_size=batch_size,
-                         overrides=overrides)
+                         overrides=overrides, vectorized=vectorized)
     evaluator = make_evaluator(engine, workers, scheduler)
     design = Design(plan.uncertainty, plan.samples, plan.seed, plan.sampler)
     out_path = Path(output) if output is not None else None

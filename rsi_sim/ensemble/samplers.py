@@ -78,6 +78,8 @@ class Design:
     def unit(self, start: int, stop: int) -> np.ndarray:
         """Uniforms of samples ``start:stop``, shape ``(stop - start, dims)``, before correlation."""
         d = self.dims
+        if d == 0:  # nothing uncertain (the model draws its own inputs): no streams to open
+            return np.empty((stop - start, 0))
         if self.sampler == "mc":
             out = np.empty((stop - start, d))
             for row, i in enumerate(range(start, stop)):

@@ -5,7 +5,11 @@ Layout (both stores, and the Dataset :func:`open_ensemble` returns)
 - dims ``sample``, ``time`` (the output grid, decimal years) and ``milestone``;
 - coordinates: ``sample``, ``time``, ``milestone`` and one per uncertain parameter, named by its
   dotted path (``components.jones.phi``), holding the value used by each sample;
-- every recorded time variable as ``(sample, time)``; ``milestone_year (sample, milestone)``;
+- every recorded time variable as ``(sample, time)`` (none on the vectorised path);
+  ``milestone_year (sample, milestone)``;
+- per-sample results of components with a vectorised path (their drawn inputs and scalar
+  statistics, e.g. ``progress_in_one_year (sample)``, ``phase_years (sample, phase)``), with
+  any extra dimension and its coordinate;
   ``diverged``, ``divergence_time``, ``n_events`` (the per-run event log is not kept, only its
   length), ``status`` (0 not run yet, 1 ok, 2 failed) and ``error`` (the exception of a failed
   sample, empty otherwise);
@@ -31,7 +35,8 @@ from ..core.errors import RsiSimError
 
 STATUS_NOT_RUN, STATUS_OK, STATUS_FAILED = 0, 1, 2
 #: attrs that must match for a store to be resumed.
-IDENTITY = ("scenario_sha256", "seed", "sampler", "samples", "batch_size", "parameters")
+IDENTITY = ("scenario_sha256", "seed", "sampler", "samples", "batch_size", "parameters",
+            "evaluation")
 
 
 class StoreError(RsiSimError):
@@ -58,15 +63,23 @@ class Layout:
     parameters: tuple[tuple[str, dict[str, Any]], ...]  # (path, attrs)
     variables: tuple[tuple[str, str, str], ...]  # (name, units, long_name)
     attrs: dict[str, Any]
+    #: per-sample results: (name, dims starting with "sample", dtype, attrs)
+    results: tuple[tuple[str, tuple[str, ...], str, dict[str, Any]], ...] = ()
+    #: coordinates of the results' extra dimensions
+    extra_coords: tuple[tuple[str, np.ndarray], ...] = ()
 
     def sizes(self) -> dict[str, int]:
-        return {"sample": self.samples, "time": len(self.time), "milestone": len(self.milestones)}
+        return {"sample": self.samples, "time": len(self.time), "milestone": len(self.milestones),
+                **{d: len(v) for d, v in self.extra_coords}}
 
     def arrays(self) -> list[ArraySpec]:
         """The per-sample arrays, in the order they are written (``status`` last)."""
         out = [ArraySpec(p, ("sample",), "f8", np.nan, a) for p, a in self.parameters]
         out += [ArraySpec(n, ("sample", "time"), "f8", np.nan, {"units": u, "long_name": ln})
                 for n, u, ln in self.variables]
+        fills = {"f": np.nan, "b": False, "i": -1, "u": 0}
+        out += [ArraySpec(n, dims, dtype, fills[np.dtype(dtype).kind], attrs)
+                for n, dims, dtype, attrs in self.results]
         out += [
             ArraySpec("milestone_year", ("sample", "milestone"), "f8", np.nan, {
                 "units": "year", "long_name": "decimal year the milestone was first reached (NaN: not reached)"}),
@@ -88,6 +101,7 @@ def _coords(layout: Layout) -> dict[str, Any]:
         "sample": ("sample", np.arange(layout.samples, dtype=np.int64), {"long_name": "sample number"}),
         "time": ("time", layout.time, {"units": "year", "long_name": "decimal year"}),
         "milestone": ("milestone", np.array(layout.milestones, dtype=str), {"long_name": "milestone"}),
+        **{d: (d, np.asarray(v), {}) for d, v in layout.extra_coords},
     }
 
 
@@ -163,7 +177,8 @@ class ZarrStore:
                         "sampler": f"the {theirs} sampler, not {mine}",
                         "samples": f"{theirs} samples, not {mine}",
                         "batch_size": f"batch size {theirs}, not {mine}",
-                        "parameters": "different uncertain parameters"}[key]
+                        "parameters": "different uncertain parameters",
+                        "evaluation": f"the {theirs} path, not {mine}"}[key]
                 raise StoreError(f"cannot resume {self.path}: it was made from {what}. Resume with the "
                                  "same scenario, seed, sampler and samples, or write a new store")
 

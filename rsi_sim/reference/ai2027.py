@@ -45,6 +45,7 @@ __all__ = [
     "sample_takeoff_parameters",
     "takeoff_parameters_from_scores",
     "takeoff_scores",
+    "takeoff_scores_from_uniforms",
     "takeoff_milestones",
     "sample_takeoff",
 ]
@@ -174,6 +175,23 @@ def takeoff_scores(n: int, rng: np.random.Generator) -> dict[str, NDArray[np.flo
     jumps_u = rng.random(n)
     zero_u = rng.random(n)
     return {"normal": z, "jumps_u": jumps_u, "zero_u": zero_u}
+
+
+def takeoff_scores_from_uniforms(u: ArrayLike) -> dict[str, NDArray[np.float64]]:
+    """The raw draws of :func:`takeoff_scores` from 4 uniforms per sample, by inverse CDF.
+
+    Columns: two copula scores (``ndtri``), the jumps exponent's uniform, the zero-gap uniform.
+    Same distribution as :func:`takeoff_scores`; used by the milestone-ladder component, whose
+    uniforms come from each sample's seed (:mod:`rsi_sim.components._vectorized`).
+
+    Examples
+    --------
+    >>> s = takeoff_scores_from_uniforms([[0.5, 0.5, 0.25, 0.75]])
+    >>> s["normal"].tolist(), s["jumps_u"].tolist()
+    ([[0.0, 0.0]], [0.25])
+    """
+    u = np.atleast_2d(np.asarray(u, dtype=float))
+    return {"normal": ndtri(u[:, :2]), "jumps_u": u[:, 2].copy(), "zero_u": u[:, 3].copy()}
 
 
 def median_takeoff_scores(n: int = 1) -> dict[str, NDArray[np.float64]]:

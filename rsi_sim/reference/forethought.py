@@ -39,6 +39,7 @@ __all__ = [
     "PARAMETERS",
     "doubling_times",
     "draw_sie_inputs",
+    "sie_inputs_from_uniforms",
     "median_sie_parameters",
     "run_sie",
     "sample_sie_parameters",
@@ -199,6 +200,35 @@ def draw_sie_inputs(
     return f, r, limit, p
 
 
+def sie_inputs_from_uniforms(
+    u: NDArray[np.float64],
+    *,
+    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
+    returns_range: tuple[float, float] = _default("returns_range"),
+    parallelism_range: tuple[float, float] = _default("parallelism_range"),
+    limit_years_range: tuple[float, float] = _default("limit_years_range"),
+) -> tuple[NDArray[np.float64], ...]:
+    """``(f, r, limit_years, p)`` from 4 uniforms per sample (columns in that order), by inverse
+    CDF: same distributions as :func:`draw_sie_inputs`.
+
+    Examples
+    --------
+    >>> [round(float(a[0]), 6) for a in sie_inputs_from_uniforms(np.full((1, 4), 0.5))]
+    [8.0, 1.2, 11.0, 0.3]
+    """
+    u = np.atleast_2d(np.asarray(u, dtype=float))
+
+    def log_uniform(col: NDArray[np.float64], bounds: tuple[float, float]) -> NDArray[np.float64]:
+        lo, hi = np.log(bounds[0]), np.log(bounds[1])
+        return np.exp(lo + col * (hi - lo))
+
+    f = log_uniform(u[:, 0], initial_speedup_range)
+    r = log_uniform(u[:, 1], returns_range)
+    limit = limit_years_range[0] + u[:, 2] * (limit_years_range[1] - limit_years_range[0])
+    p = log_uniform(u[:, 3], parallelism_range)
+    return f, r, limit, p
+
+
 def median_sie_parameters(
     *,
     initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
@@ -325,23 +355,29 @@ def _most_doublings_within(
 ) -> NDArray[np.int64]:
     """Largest ``d`` with ``times[i + d] - times[i] < window`` for some ``i`` (published test).
 
-    The test is monotone in ``d`` (times increase), so a per-sample bisection finds the largest
-    ``d`` in ``log2(steps)`` vectorised passes.
+    Times increase along a row, so for each start ``i`` the test holds exactly for the ends
+    ``j <= j(i)``, the answer is ``max_i j(i) − i``, and ``j(i)`` never moves back as ``i``
+    grows: a two-pointer sweep over ``i``, vectorised across samples, in which each pass checks
+    only the rows whose end pointer moved in the pass before. Every comparison is the published
+    test itself, row by row, so a sample's result never depends on the rest of its batch.
     """
     n, width = times.shape
-    index = np.arange(width)
-    lo = np.zeros(n, dtype=np.int64)  # d = 0 always passes
-    hi = steps + 1  # d > steps is impossible
-    while np.any(hi - lo > 1):
-        mid = (lo + hi) // 2
-        end = index[None, :] + mid[:, None]
-        inside = end <= steps[:, None]
-        t_end = np.take_along_axis(times, np.minimum(end, width - 1), axis=1)
-        with np.errstate(invalid="ignore"):
-            ok = np.any(inside & (t_end - times < window), axis=1)
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
-    return lo
+    last = np.minimum(np.asarray(steps, dtype=np.int64), width - 1)
+    j = np.zeros(n, dtype=np.int64)
+    best = np.zeros(n, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        for i in range(int(last.max(initial=0)) + 1):
+            np.maximum(j, i, out=j)
+            t_i = times[:, i]
+            moving = np.flatnonzero((i <= last) & (j < last))
+            while moving.size:
+                nxt = j[moving] + 1
+                ok = times[moving, nxt] - t_i[moving] < window
+                moving = moving[ok]
+                j[moving] = nxt[ok]
+                moving = moving[j[moving] < last[moving]]
+            best = np.where(i <= last, np.maximum(best, j - i), best)
+    return best
 
 
 def doubling_times(

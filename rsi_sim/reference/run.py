@@ -7,7 +7,10 @@ uses the stream ``SeedSequence(seed).spawn(samples)[i]``, as the ensemble engine
 sample equals ``rsi-sim run`` of that scenario with that stream. :func:`published_summary`
 prints what the publication reports.
 
-Command line (until ``rsi-sim ensemble`` calls ``run_vectorized`` itself)::
+The ensemble engine takes the same path on its own (``rsi-sim ensemble
+scenarios/reference/ai2027_takeoff.yaml``: the file's ``ensemble:`` section picks the published
+scheme and sample count); this module remains a one-call helper and prints the publication's
+own phrasing::
 
     python -m rsi_sim.reference.run scenarios/reference/ai2027_takeoff.yaml --samples 5000
 """
@@ -96,7 +99,9 @@ def reference_ensemble(scenario: Scenario | str | Path, samples: int, seed: int 
     seed = spec.seed if seed is None else int(seed)
     start = to_decimal_year(spec.start)
     milestones = {k: m.when for k, m in spec.milestones.items()}
-    ds = cls.run_vectorized(values, sample_seeds(seed, samples), start, milestones,
+    from ..components._vectorized import SampleSeeds
+
+    ds = cls.run_vectorized(values, SampleSeeds(seed, 0, samples), start, milestones,
                             horizon=spec.horizon_years())
     ds.attrs.update(scenario_name=spec.name, seed=seed, samples=int(samples),
                     sampling=str(values.get("sampling", "")), start_year=start,

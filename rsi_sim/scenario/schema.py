@@ -74,10 +74,32 @@ class MilestoneSpec(Strict):
     description: str = ""
 
 
+class ReportSpec(Strict):
+    metric: str = Field(min_length=1, description="a per-sample result of the ensemble store, e.g. progress_in_one_year")
+    at_least: list[float] = Field([], description="also print P(metric >= x) for each x")
+
+
+def _override_keys(value: Any) -> Any:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping of dotted paths to values, e.g. "
+                         "{components.ladder.sampling: published}")
+    for key in value:
+        parts = str(key).split(".")
+        if len(parts) < 2 or not all(parts) or parts[0] == "ensemble":
+            raise ValueError(f"{key!r} is not a dotted path such as components.ladder.sampling "
+                             "(and cannot be inside ensemble:)")
+    return value
+
+
 class EnsembleSpec(Strict):
     samples: int = Field(1000, ge=1, lt=2**32, description="number of samples of an ensemble")
     sampler: Literal["mc", "lhs", "sobol"] = Field("mc", description="Monte Carlo, Latin hypercube or Sobol")
     seed: int | None = Field(None, ge=0, lt=2**63, description="ensemble seed (default: the scenario's seed)")
+    overrides: Annotated[dict[str, Any], BeforeValidator(_override_keys)] = Field(
+        {}, description="dotted-path values applied only when the scenario runs as an ensemble")
+    report: list[ReportSpec] = Field([], description="per-sample results the ensemble summary reports")
 
 
 def _milestone(value: Any) -> Any:

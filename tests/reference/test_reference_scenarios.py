@@ -5,6 +5,8 @@ Sample counts and tolerances as in test_ai2027.py / test_forethought.py: CI runs
 and accepts a ±3σ binomial band of sample quantiles (AI 2027) or max(3 pp, 4 SE) (Forethought);
 ``--full`` runs the published 5,000 / 10,000 samples against the published tolerances.
 Milestone years here are rsi_sim decimal years (calendar dates), compared by calendar month.
+The ensembles run as users run them: ``run_ensemble`` on the scenario file, whose ``ensemble:``
+section selects the published sampling scheme and sample count.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from rsi_sim import run_ensemble
 from rsi_sim.core.time import from_decimal_year
 from rsi_sim.reference.run import (
     milestone_percentiles,
@@ -48,14 +51,16 @@ def band(values: np.ndarray, q: float, full: bool) -> tuple[float, float]:
 
 @pytest.fixture(scope="module")
 def takeoff(request: pytest.FixtureRequest) -> xr.Dataset:
-    n = 5_000 if request.config.getoption("--full") else 2_000
-    return reference_ensemble(AI2027, n, SEED)
+    n = None if request.config.getoption("--full") else 2_000  # None: the file's 5,000
+    ds = run_ensemble(AI2027, n, seed=SEED)
+    assert ds.attrs["evaluation"].startswith("vectorized") and (ds["status"] == 1).all()
+    return ds
 
 
 @pytest.fixture(scope="module")
 def explosion(request: pytest.FixtureRequest) -> xr.Dataset:
-    n = 10_000 if request.config.getoption("--full") else 2_000
-    return reference_ensemble(SIE, n, SEED)
+    n = None if request.config.getoption("--full") else 2_000  # None: the file's 10,000
+    return run_ensemble(SIE, n, seed=SEED)
 
 
 PUBLISHED = [("SAR", 0.5, (2027, 7), 2), ("SIAR", 0.5, (2027, 11), 2), ("ASI", 0.5, (2028, 4), 2),
@@ -104,6 +109,21 @@ def test_summaries_print_published_statistics(takeoff, explosion) -> None:
     assert "SAR: Jul 2027" in text or "SAR: Aug 2027" in text or "SAR: Jun 2027" in text
     assert "after 2100" in text
     assert "P(>= 3 y)" in published_summary(explosion)
+
+
+def test_files_default_to_the_published_sample_counts() -> None:
+    from rsi_sim.ensemble.run import plan_ensemble
+
+    assert plan_ensemble(AI2027).samples == 5_000
+    assert plan_ensemble(SIE).samples == 10_000
+
+
+def test_reference_ensemble_matches_run_ensemble() -> None:
+    """The one-call helper and the ensemble engine give the same samples."""
+    a = reference_ensemble(SIE, 50, 3)
+    b = run_ensemble(SIE, 50, seed=3)
+    for name in ("progress_in_one_year", "initial_speedup", "milestone_year"):
+        assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
 
 
 def test_time_horizon_thresholds() -> None:
