@@ -277,7 +277,9 @@ def ensemble(
         if output is not None:
             out.print(f"wrote {output}")
     if plot is not None:
-        _draw(ds, "bands", plot, quiet)
+        # A vectorised ensemble stores no time series: then draw the milestone-date distributions.
+        has_series = any(v.dims[-1:] == ("time",) for v in ds.data_vars.values())
+        _draw(ds, "bands" if has_series else "milestones", plot, quiet)
 
 
 @app.command()

@@ -277,8 +277,9 @@ def milestone_dates(ds: xr.Dataset, milestones: Sequence[str] | None = None, *,
         ax.tick_params(axis="x", labelrotation=0)
         if panel is not None:
             ax.set_title(panel)
-    head = f"Milestone dates across {ds.sizes['sample']} samples"
-    fig.suptitle(head if multi else f"{head}: {scenario_names(ds)[0]}")
+    head = f"Milestone dates across {ds.sizes['sample']:,} samples"
+    # Two lines for one scenario: a long scenario name must not run off a one-panel figure.
+    fig.suptitle(head if multi else f"{head}\n{scenario_names(ds)[0]}")
     return fig
 
 
