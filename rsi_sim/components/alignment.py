@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Component, Param
+from ..core.numeric import minimum
 
 
 class Alignment(Component):
@@ -60,7 +61,7 @@ class Alignment(Component):
         ai_directed = s["ai_directed_share"] * s["research_labour"]
         capacity = self._lab.hours("oversight") * self.audit_span
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(ai_directed > 0, np.minimum(1.0, capacity / ai_directed), 1.0)
+            return np.where(ai_directed > 0, minimum(1.0, capacity / ai_directed), 1.0)
 
     def _training_started(self, gen, state):
         share = float(state["ai_directed_share"])

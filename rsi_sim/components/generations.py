@@ -43,6 +43,7 @@ import numpy as np
 import simpy
 
 from ..core import Component, Param
+from ..core.numeric import minimum
 
 #: Hours in a Julian year: AI copies work around the clock.
 HOURS_PER_YEAR = 8766.0
@@ -198,7 +199,7 @@ class Generations(Component):
                            long_name="AI work, human-equivalent hours per year")
 
     def _training_compute(self, s):
-        return np.minimum(s["training_compute_rate"] * self.training_duration, self.training_compute_cap)
+        return minimum(s["training_compute_rate"] * self.training_duration, self.training_compute_cap)
 
     def _set_copy_cost(self):
         g = self.deployed

@@ -39,9 +39,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..core import Component, Param
+from ..core.numeric import clip, maximum, minimum
 
 
 class Judgment(Component):
@@ -130,10 +129,10 @@ class Judgment(Component):
             ai = A
         else:
             k = span / s
-            x = np.minimum(H * g / (k + g), np.minimum(H_J, s * A / span))
-            x = np.maximum(x, 0.0)
-            ai = np.minimum(A, x * k)
-        L = np.minimum((H - x) / (1.0 - f), H - x + ai)
+            x = minimum(H * g / (k + g), minimum(H_J, s * A / span))
+            x = maximum(x, 0.0)
+            ai = minimum(A, x * k)
+        L = minimum((H - x) / (1.0 - f), H - x + ai)
         return x, L
 
     def _inputs(self, s):
@@ -159,7 +158,7 @@ class Judgment(Component):
         if share >= 1.0:
             return 0.0 * L
         ai_work = L - (H - x)  # AI hours in research labour, whoever directs them
-        return np.clip((ai_work - x * span) / L, 0.0, 1.0)
+        return clip((ai_work - x * span) / L, 0.0, 1.0)
 
     def _ai_directed(self, s):
         H = self._lab.hours("engineering") + self._lab.hours("judgment")

@@ -21,9 +21,8 @@ to the same humans without AI (the source article's "code per engineer" figure).
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..core import Component, Param
+from ..core.numeric import minimum
 
 
 class Research(Component):
@@ -80,7 +79,7 @@ class Research(Component):
 
     def _labour_without_judgment(self, s):
         H, f = self._human_hours(), s["coding_automation_fraction"]
-        return np.minimum(H / (1.0 - f), H + s["ai_labour_hours"])
+        return minimum(H / (1.0 - f), H + s["ai_labour_hours"])
 
     def ces(self, c, labour):
         """``[alpha c**rho + (1-alpha) l**rho]**(lambda/rho)`` (Cobb-Douglas as rho -> 0)."""
@@ -120,7 +119,7 @@ class Research(Component):
         jd, H, H_J, f, span, share, gain, c_per_p, a_per_p = self._constants()
         A = a_per_p * physical_compute
         if jd is None:
-            L, q = np.minimum(H / (1.0 - f), H + A), 1.0
+            L, q = minimum(H / (1.0 - f), H + A), 1.0
         else:
             x, L = jd.allocate(H, H_J, A, f, span, share)
             q = 1.0 + jd.ai_directed_share_of(H, x, L, span, share) * gain

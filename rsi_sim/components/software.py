@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from ..core import Component, Param
+from ..core.numeric import maximum
 
 
 class Software(Component):
@@ -71,7 +72,7 @@ class Software(Component):
 
     def _returns(self, s):
         # r falls linearly in ln S (Davidson & Houlden 2025); clipped so S never passes S_max.
-        return self.r * np.maximum(0.0, 1.0 - np.log(s["software_level"]) / self.ln_ceiling)
+        return self.r * maximum(0.0, 1.0 - np.log(s["software_level"]) / self.ln_ceiling)
 
     @property
     def ceiling(self) -> float:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import simpy
 import xarray as xr
-from scipy.integrate import DOP853, RK45
+from scipy.integrate import DOP853, RK23, RK45
 from scipy.optimize import brentq
 
 from .component import Component
@@ -38,7 +38,7 @@ from .errors import SimulationError
 
 #: A log-stock beyond e**690 (~1e300) counts as diverged: float64 overflows soon after.
 LOG_LIMIT = 690.0
-_SOLVERS = {"RK45": RK45, "DOP853": DOP853}
+_SOLVERS = {"RK23": RK23, "RK45": RK45, "DOP853": DOP853}
 
 
 @dataclass(frozen=True)

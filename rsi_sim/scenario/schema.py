@@ -62,7 +62,7 @@ class Outputs(Strict):
 
 
 class Solver(Strict):
-    method: Literal["RK45", "DOP853"] = Field("RK45", description="embedded Runge-Kutta pair")
+    method: Literal["RK23", "RK45", "DOP853"] = Field("RK45", description="embedded Runge-Kutta pair")
     rtol: float = Field(1e-7, gt=0, lt=0.1, description="relative tolerance")
     atol: float = Field(1e-9, gt=0, lt=0.1, description="absolute tolerance (log-stocks: relative error)")
     max_step: Duration = Field(0.25, description="longest integrator step")

@@ -1,0 +1,39 @@
+"""Element-wise helpers for component formulas that run on Python floats (inside the
+integrator, many thousands of times per run) and on numpy arrays (the recorder). numpy's ufuncs
+cost microseconds on a scalar; these take the plain-Python path for floats."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+def minimum(a: Any, b: Any) -> Any:
+    """``np.minimum`` with a fast path for two floats.
+
+    >>> minimum(1.0, 2.0), minimum(np.array([1.0, 3.0]), 2.0).tolist()
+    (1.0, [1.0, 2.0])
+    """
+    if type(a) is float and type(b) is float:
+        if a != a or b != b:  # NaN propagates, as in numpy
+            return math.nan
+        return a if a < b else b
+    return np.minimum(a, b)
+
+
+def maximum(a: Any, b: Any) -> Any:
+    """``np.maximum`` with a fast path for two floats."""
+    if type(a) is float and type(b) is float:
+        if a != a or b != b:
+            return math.nan
+        return a if a > b else b
+    return np.maximum(a, b)
+
+
+def clip(x: Any, lo: float, hi: float) -> Any:
+    """``np.clip`` with a fast path for a float."""
+    if type(x) is float:
+        return x if lo <= x <= hi or x != x else (lo if x < lo else hi)
+    return np.clip(x, lo, hi)
