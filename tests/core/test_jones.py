@@ -57,17 +57,20 @@ def test_exponential_growth_matches_closed_form(delta, lam, A0):
 
 
 @settings(max_examples=40, deadline=None)
-@given(delta=delta, lam=lam, k=st.floats(1.05, 3.0), A0=A0)
+@given(delta=delta, lam=lam, k=st.floats(1.005, 3.0), A0=A0)
 def test_blowup_is_reported_at_the_closed_form_time(delta, lam, k, A0):
+    """Returns barely above 1 included: there A passes 1e300 (where the run must stop) long
+    before t*, and the reported time is extrapolated from the local growth (exact for Jones)."""
     comp = JonesResearch(delta=delta, lam=lam, phi=k - lam, A0=A0)
     t_star = comp.blowup_time()
     ds, t = simulate(comp, horizon=1.5 * t_star)
     assert bool(ds["diverged"])
     assert math.isclose(float(ds["divergence_time"]), t_star, rel_tol=1e-3)
-    # Before blow-up the state follows the closed form; after it nothing is invented.
-    before = t < t_star * (1 - 1e-3)
-    assert np.all(np.isfinite(ds["A"].values[before]))
-    assert np.all(np.isnan(ds["A"].values[t > float(ds["divergence_time"])]))
+    # Up to where the run stopped the state follows the closed form; after it nothing is invented.
+    stopped = float(ds["event_time"].values[-1]) - 2026.0
+    assert stopped <= t_star * (1 + 1e-6)  # never meaningfully past the singularity
+    assert np.all(np.isfinite(ds["A"].values[t < min(stopped, t_star * (1 - 1e-3))]))
+    assert np.all(np.isnan(ds["A"].values[t > stopped]))
     assert_matches_closed_form(comp, ds, t)
 
 
