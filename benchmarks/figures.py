@@ -222,6 +222,28 @@ FIGURES = {
 }
 
 
+def scaling(quick: bool) -> list[tuple[str, str, str]]:
+    """How cost grows: one baseline run against its horizon (and so its number of generations),
+    and a kernel ensemble against samples and process workers. Rows of (what, size, time)."""
+    import rsi_sim
+
+    rows = []
+    base = rsi_sim.load_scenario("scenarios/baseline.yaml")
+    for end in (("2030", "2035") if quick else ("2030", "2035", "2040", "2045")):
+        sc = base.with_overrides({"horizon": f"{end}-01-01"})
+        ds = rsi_sim.run(sc)
+        t = statistics.median(repeat(lambda sc=sc: rsi_sim.run(sc), 3 if quick else 7))
+        rows.append(("baseline run to " + end, f"{int(ds['n_generations'])} generations, "
+                     f"{ds.sizes['event']} events", f"{t * 1e3:.0f} ms"))
+    path = "scenarios/reference/jones_ensemble.yaml"
+    kw = {"overrides": {"horizon": "10 y"}, "engine": "processes"}
+    for n, workers in (((20, 1), (40, 1), (40, 2)) if quick else ((250, 1), (500, 1), (500, 2))):
+        t = repeat(lambda n=n, w=workers: _ensemble(path, n, workers=w, **kw), 1)[0]
+        rows.append((f"Jones ensemble, {workers} process{'es' if workers > 1 else ''}",
+                     f"{n} samples", f"{t:.1f} s ({n / t:.0f} samples/s)"))
+    return rows
+
+
 def run_all(only: list[str] | None, quick: bool) -> list[Result]:
     out = []
     for key, fn in FIGURES.items():
