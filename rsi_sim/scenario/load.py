@@ -15,7 +15,7 @@ from ..core.errors import ParameterError, ScenarioError, SimulationError
 from ..core.model import SolverOptions, check_output_grid, check_step_budget
 from ..core.params import _short_repr
 from ..core.time import to_decimal_year
-from .schema import MAX_HORIZON_YEARS, ScenarioSpec
+from .schema import MAX_HORIZON_YEARS, MIN_HORIZON_YEARS, ScenarioSpec
 from .yamlio import Locations, dump_yaml, parse_yaml, read_yaml
 
 MAX_EXTENDS = 10
@@ -243,8 +243,9 @@ def _check_time(scenario: Scenario) -> None:
     """The horizon ends after the start, and the run's grid and step budget are affordable."""
     spec = scenario.spec
     years = spec.horizon_years()
-    if not years > 0:
-        raise scenario.error(f"the horizon must end after the start date {spec.start}", "horizon")
+    if not years >= MIN_HORIZON_YEARS:
+        raise scenario.error(f"the horizon must end at least a day after the start date "
+                             f"{spec.start}", "horizon")
     if years > MAX_HORIZON_YEARS:
         raise scenario.error(f"the horizon is {years:.6g} years after the start date; at most "
                              f"{MAX_HORIZON_YEARS:g} are allowed", "horizon")

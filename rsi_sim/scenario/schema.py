@@ -28,6 +28,7 @@ def _duration(value: Any) -> float:
 #: within what calendar conversions handle.
 FIRST_DATE, LAST_DATE = _dt.date(1900, 1, 1), _dt.date(3000, 12, 31)
 MAX_HORIZON_YEARS = 1000.0
+MIN_HORIZON_YEARS = 1 / 365.25
 
 
 def _in_range(date: _dt.date) -> _dt.date:
@@ -117,8 +118,8 @@ class ScenarioSpec(Strict):
                 if "between" in str(exc):
                     raise
         years = _duration(value)
-        if years > MAX_HORIZON_YEARS:
-            raise ValueError(f"expected a horizon of at most {MAX_HORIZON_YEARS:g} years")
+        if not MIN_HORIZON_YEARS <= years <= MAX_HORIZON_YEARS:
+            raise ValueError(f"expected a horizon between one day and {MAX_HORIZON_YEARS:g} years")
         return years
 
     @field_validator("components", mode="before")

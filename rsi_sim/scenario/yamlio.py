@@ -59,6 +59,7 @@ def read_yaml(path: str | Path) -> tuple[dict[str, Any], Locations]:
 def parse_yaml(text: str, shown: str = "<text>") -> tuple[dict[str, Any], Locations]:
     """Parse YAML text (see :func:`read_yaml`)."""
     try:
+        _check_depth(text, shown)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -78,6 +79,20 @@ def parse_yaml(text: str, shown: str = "<text>") -> tuple[dict[str, Any], Locati
     constructor = _Loader("")
     value = _convert(node, (), shown, locs, counter, constructor, 0)
     return value, locs
+
+
+def _check_depth(text: str, shown: str) -> None:
+    """Refuse deep nesting before composing: PyYAML's composer recurses once per level, so
+    ``[[[[...]]]]`` thousands deep would exhaust the interpreter's stack."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError(f"is nested more than {MAX_DEPTH} levels deep", file=shown,
+                                    line=event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _convert(node, path: tuple, shown: str, locs: Locations, counter: list[int], constructor,
