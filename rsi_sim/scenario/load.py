@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..core.errors import ParameterError, ScenarioError, SimulationError
@@ -16,7 +15,7 @@ from ..core.model import SolverOptions, check_output_grid, check_step_budget
 from ..core.params import _short_repr
 from ..core.time import to_decimal_year
 from .schema import MAX_HORIZON_YEARS, MIN_HORIZON_YEARS, ScenarioSpec
-from .yamlio import Locations, dump_yaml, parse_yaml, read_yaml
+from .yamlio import Locations, dump_yaml, parse_value, parse_yaml, read_yaml
 
 MAX_EXTENDS = 10
 
@@ -154,10 +153,7 @@ def _parse_override(item: str) -> tuple[str, Any]:
         raise ScenarioError(f"--set expects KEY=VALUE (e.g. components.software.r=1.5), got {item!r}",
                             file="--set")
     key, text = item.split("=", 1)
-    try:
-        value = yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError:
-        value = text
+    value = parse_value(text, "--set") if text.strip() else None
     return key.strip(), value
 
 

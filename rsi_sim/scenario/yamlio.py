@@ -81,6 +81,20 @@ def parse_yaml(text: str, shown: str = "<text>") -> tuple[dict[str, Any], Locati
     return value, locs
 
 
+def parse_value(text: str, shown: str = "--set") -> Any:
+    """Parse one value written in YAML (a ``--set`` override) within the limits of a file:
+    plain tags only, bounded depth and alias expansion. Text that is not YAML is the text itself.
+    """
+    try:
+        _check_depth(text, shown)
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return text
+    if node is None:
+        return None
+    return _convert(node, (), shown, {}, [0], _Loader(""), 0)
+
+
 def _check_depth(text: str, shown: str) -> None:
     """Refuse deep nesting before composing: PyYAML's composer recurses once per level, so
     ``[[[[...]]]]`` thousands deep would exhaust the interpreter's stack."""
