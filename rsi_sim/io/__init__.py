@@ -46,8 +46,10 @@ def check_output_path(path: str | Path, allowed: tuple[str, ...] = WRITERS) -> P
     # os.access says yes to root and knows nothing of read-only or full file systems: try it.
     try:
         fd, probe = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=parent)
-        os.close(fd)
-        os.unlink(probe)
+        try:
+            os.close(fd)
+        finally:
+            os.unlink(probe)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write in {parent} ({exc.strerror or exc})") from None
     return path
