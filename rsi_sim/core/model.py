@@ -144,9 +144,10 @@ class State:
         self.t = t
         self._model = model
         values: dict[str, Any] = {"t": t}
-        for stock in model.stocks:
-            v = y[stock.index]
-            values[stock.name] = np.exp(v) if stock.log else v
+        with np.errstate(over="ignore"):  # past ln X = 709 X is inf: the divergence watch's job
+            for stock in model.stocks:
+                v = y[stock.index]
+                values[stock.name] = np.exp(v) if stock.log else v
         self._values = values
 
     def __getitem__(self, name: str) -> Any:
