@@ -45,7 +45,7 @@ def duration_years(value: float | int | str) -> float:
         try:
             return float(value)
         except OverflowError:  # an int beyond float range
-            raise ValueError(f"{value:.3g} is too large") from None
+            raise ValueError("the number is too large") from None
     number, unit = parse_quantity(str(value))
     if unit.lower() not in _YEAR:
         raise ValueError(f"unknown time unit {unit!r} (use one of: years, months, weeks, days, hours)")

@@ -156,6 +156,10 @@ def _scalar(node, shown: str, constructor, path: tuple = ()) -> Any:
         raise ScenarioError(f"unsupported YAML tag {node.tag!r}: scenario files hold plain "
                             "values only", file=shown, line=node.start_mark.line + 1,
                             key=".".join(map(str, path)) or None) from None
+    except (ValueError, TypeError, ArithmeticError, LookupError):  # `!!int abc`, `!!bool maybe`
+        raise ScenarioError(f"the value cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+                            file=shown, line=node.start_mark.line + 1,
+                            key=".".join(map(str, path)) or None) from None
     if isinstance(value, _dt.datetime):
         value = value.date() if value.time() == _dt.time() else value
     if isinstance(value, str) and len(value) > 10_000:

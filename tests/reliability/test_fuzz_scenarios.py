@@ -231,7 +231,8 @@ def tree_cases(draw, changes: int = 1) -> Case:
 TAGS = ["!!python/object/apply:os.system", "!!python/object/new:os.system",
         "!!python/object:os.system", "!!python/name:os.system", "!!python/module:os",
         "!!python/tuple", "!!python/unicode", "!!python/bytes", "!!binary", "!!set", "!!omap",
-        "!!pairs", "!custom", "!", "!<tag:example.com,2024:x>", "!!int", "!!float", "!!str"]
+        "!!pairs", "!custom", "!", "!<tag:example.com,2024:x>", "!!int", "!!float", "!!str",
+        "!!bool", "!!timestamp", "!!null", "!!merge", "!!value"]
 
 
 TEXT_OPS = ["duplicate", "bomb", "anchor", "tag", "bytes", "garbage", "delete", "nest", "whole",

@@ -258,3 +258,20 @@ def test_set_values_obey_the_file_limits(cli, tmp_path, monkeypatch, value):
     result = cli("validate", JONES, "--set", f"components.jones.phi={value}")
     assert result.exit_code == 2 and result.output.startswith("error: --set")
     assert len(result.output) < 2000 and not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("value", ["!!int 'touch PWNED'", "!!float abc", "!!bool maybe",
+                                   "!!timestamp 2020-99-99", "!!int 0x", "!!null x", "!!float"])
+def test_standard_tags_with_values_they_cannot_read(write, value):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(GOOD.replace("horizon: 2 y", f"horizon: {value}")))
+    assert info.value.line == 2 and info.value.key == "horizon"
+
+
+def test_integers_beyond_float_range(write):
+    huge = "1" + "0" * 400
+    for text in (GOOD.replace("2 y", huge), GOOD.replace("phi: 0.3", f"phi: {huge}"),
+                 GOOD + f"seed: {huge}\n", GOOD + f"solver:\n  rtol: {huge}\n"):
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(write(text))
+        assert info.value.line and len(str(info.value)) < 400
