@@ -19,6 +19,7 @@ import re
 import resource
 import signal
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -439,6 +440,14 @@ def check_dataset(path: Path, scenario: Path) -> None:
 def run_case(case: Case, counts) -> None:
     counts["cases"] += 1
     counts[f"kind {case.kind}"] += 1
+    started = time.perf_counter()
+    try:
+        _run_case(case, counts)
+    finally:
+        counts["seconds"] += time.perf_counter() - started
+
+
+def _run_case(case: Case, counts) -> None:
     before = rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
