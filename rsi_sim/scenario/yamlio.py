@@ -156,7 +156,8 @@ def _scalar(node, shown: str, constructor, path: tuple = ()) -> Any:
         raise ScenarioError(f"unsupported YAML tag {node.tag!r}: scenario files hold plain "
                             "values only", file=shown, line=node.start_mark.line + 1,
                             key=".".join(map(str, path)) or None) from None
-    except (ValueError, TypeError, ArithmeticError, LookupError):  # `!!int abc`, `!!bool maybe`
+    except Exception:  # a standard tag on a value it cannot read: `!!int abc`, `!!bool maybe`,
+        # `!!timestamp x` (PyYAML's constructors fail with ValueError, KeyError, AttributeError...)
         raise ScenarioError(f"the value cannot be read as {node.tag.rsplit(':', 1)[-1]}",
                             file=shown, line=node.start_mark.line + 1,
                             key=".".join(map(str, path)) or None) from None

@@ -261,7 +261,8 @@ def test_set_values_obey_the_file_limits(cli, tmp_path, monkeypatch, value):
 
 
 @pytest.mark.parametrize("value", ["!!int 'touch PWNED'", "!!float abc", "!!bool maybe",
-                                   "!!timestamp 2020-99-99", "!!int 0x", "!!null x", "!!float"])
+                                   "!!timestamp 2020-99-99", "!!timestamp 'touch PWNED'", "!!int 0x",
+                                   "!!null x", "!!float"])
 def test_standard_tags_with_values_they_cannot_read(write, value):
     with pytest.raises(ScenarioError) as info:
         load_scenario(write(GOOD.replace("horizon: 2 y", f"horizon: {value}")))
