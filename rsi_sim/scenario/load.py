@@ -121,7 +121,12 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
     if len(chain) > MAX_EXTENDS:
         raise ScenarioError(f"more than {MAX_EXTENDS} levels of extends", file=file, line=line, key="extends")
     shown = _short_repr(parent)
-    target = (path.parent / parent).resolve()  # symlinks followed: the rules apply to the real file
+    try:  # symlinks followed: the rules apply to the real file
+        target = (path.parent / parent).resolve()
+        target.is_file()
+    except (OSError, RuntimeError, ValueError) as exc:  # NUL bytes, symlink loops, long names
+        raise ScenarioError(f"extends names {shown}, which is not a usable path ({exc})",
+                            file=file, line=line, key="extends") from None
     if target.suffix not in (".yaml", ".yml"):
         raise ScenarioError(f"extends must name a .yaml file, got {shown}", file=file, line=line,
                             key="extends")

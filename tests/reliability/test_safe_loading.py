@@ -138,6 +138,14 @@ def test_extends_through_a_symlink_follows_the_rules_for_the_real_file(tree):
     assert load_scenario(_extends(tree, "inside.yaml")).name == "child"
 
 
+@pytest.mark.parametrize("target", ["a\\0b.yaml", "loop.yaml", "x" * 5000 + ".yaml"])
+def test_extends_to_unusable_paths(tree, target):
+    (tree / "loop.yaml").symlink_to(tree / "loop.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_extends(tree, f'"{target}"'))
+    assert info.value.key == "extends" and info.value.line == 1
+
+
 def test_extends_to_a_directory_named_like_yaml(tree):
     (tree / "dir.yaml").mkdir()
     with pytest.raises(ScenarioError, match="no such file"):
