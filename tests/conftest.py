@@ -48,6 +48,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="run reference-model checks at the published sample counts (slower)",
     )
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        default=False,
+        help="tests/reliability: thousands of fuzz cases instead of the CI few hundred "
+        "(same as RSI_SIM_FUZZ=long)",
+    )
 
 
 @pytest.fixture

@@ -147,6 +147,8 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
             if rkind != "num":
                 raise ConditionSyntaxError(f"'{val} {op}' must be followed by a number, got {rval!r}")
             threshold, name = float(rval), val
+            if not np.isfinite(threshold):
+                raise ConditionSyntaxError(f"the number {rval} is too large")
             variables.add(val)
         clause = (((name, op, threshold),),)
         if op in (">=", ">"):

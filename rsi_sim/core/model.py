@@ -38,6 +38,8 @@ from .errors import SimulationError
 
 #: A log-stock beyond e**690 (~1e300) counts as diverged: float64 overflows soon after.
 LOG_LIMIT = 690.0
+#: Most points on the output grid of one run: bounds the memory a run can ask for.
+MAX_OUTPUT_POINTS = 1_000_000
 _SOLVERS = {"RK23": RK23, "RK45": RK45, "DOP853": DOP853}
 
 
@@ -51,6 +53,43 @@ class SolverOptions:
     atol: float = 1e-9
     max_step: float = 0.25
     max_steps: int = 200_000
+
+
+def check_output_grid(horizon: float, output_step: float) -> None:
+    """Refuse, before any work, an output grid that could not be afforded.
+
+    Raises
+    ------
+    SimulationError
+        if ``output_step`` is not a positive finite number of years or the grid over ``horizon``
+        would have more than :data:`MAX_OUTPUT_POINTS` points.
+    """
+    if not 0 < output_step < math.inf:
+        raise SimulationError(f"the output step must be a positive duration, got {output_step!r} years")
+    if horizon / output_step + 1 > MAX_OUTPUT_POINTS:
+        raise SimulationError(
+            f"an output step of {output_step:.3g} years over {horizon:.4g} years gives "
+            f"{horizon / output_step:.3g} output points; at most {MAX_OUTPUT_POINTS:,} are allowed "
+            "(use a longer output step or a shorter horizon)")
+
+
+def check_step_budget(horizon: float, solver: SolverOptions) -> None:
+    """Refuse, before any work, a run that cannot reach ``horizon`` within its step budget.
+
+    Raises
+    ------
+    SimulationError
+        if ``solver.max_step`` is not a positive finite number of years, or more than
+        ``solver.max_steps`` steps of at most ``solver.max_step`` are needed to reach ``horizon``.
+    """
+    if not 0 < solver.max_step < math.inf:
+        raise SimulationError(f"the longest integrator step must be a positive duration, got "
+                              f"{solver.max_step!r} years")
+    if horizon / solver.max_step > solver.max_steps:
+        raise SimulationError(
+            f"with steps of at most {solver.max_step:.3g} years the integrator needs at least "
+            f"{horizon / solver.max_step:.3g} steps to reach the horizon, more than its budget of "
+            f"{solver.max_steps:,} (raise solver.max_step or solver.max_steps)")
 
 
 @dataclass
@@ -158,7 +197,12 @@ class State:
             if flag is not None:
                 return flag
             raise KeyError(name)
-        value = var.fn(self)
+        try:
+            value = var.fn(self)
+        except OverflowError:
+            # Python floats raise where numpy gives inf; inf is what the integrator and the
+            # divergence checks expect of a quantity past float range.
+            value = math.inf
         self._values[name] = value
         return value
 
@@ -192,8 +236,10 @@ class Model:
                  horizon: float = 20.0, seed: int | np.random.SeedSequence | None = 0,
                  output_step: float = 1 / 12, solver: SolverOptions | None = None,
                  stop_when: Condition | None = None, attrs: dict[str, Any] | None = None):
-        if not horizon > 0:
+        if not 0 < horizon < math.inf:
             raise SimulationError(f"the horizon must be a positive duration, got {horizon!r} years")
+        check_output_grid(horizon, output_step)
+        check_step_budget(horizon, solver or SolverOptions())
         self.env = simpy.Environment()
         self.seed = seed
         self.rng = np.random.default_rng(seed)
@@ -364,7 +410,11 @@ class Model:
         dy = [0.0] * len(y)
         idx = self._stock_index
         for comp in self._rate_components:
-            for name, rate in comp.rates(state).items():
+            try:
+                rates = comp.rates(state)
+            except OverflowError:  # as in State: past float range is inf, and then divergence
+                rates = {s.name: math.inf for s in self.stocks if s.owner == comp.name}
+            for name, rate in rates.items():
                 dy[idx[name]] = rate
         return np.array(dy, dtype=float)
 

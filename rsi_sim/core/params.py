@@ -82,7 +82,7 @@ class Param:
     def check(self, value: Any, owner: str = "") -> Any:
         """Return ``value`` converted to the declared kind, or raise :class:`ParameterError`."""
         label = f"The '{self.name}' parameter" + (f" of {owner}" if owner else "")
-        bad = ParameterError(f"{label} must be {self.expected()}. Got {value!r} instead.")
+        bad = ParameterError(f"{label} must be {self.expected()}. Got {_short_repr(value)} instead.")
         if self.kind is bool:
             if not isinstance(value, bool):
                 raise bad
@@ -95,15 +95,24 @@ class Param:
             value = self._from_text(value, bad)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise bad
-        if self.kind is int:
-            if isinstance(value, float) and not value.is_integer():
+        try:
+            if self.kind is int:
+                if isinstance(value, float) and not value.is_integer():
+                    raise bad
+                value = int(value)
+            else:
+                value = float(value)
+            if not math.isfinite(value):
                 raise bad
-            value = int(value)
-        else:
-            value = float(value)
-        if not math.isfinite(value):
-            raise bad
+        except OverflowError:  # an integer beyond float range
+            raise bad from None
         lo, hi = self.bounds
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise bad
         return value
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut short so a huge value cannot flood an error message."""
+    text = value.isoformat() if hasattr(value, "isoformat") else repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} characters)"

@@ -42,7 +42,10 @@ def duration_years(value: float | int | str) -> float:
     if isinstance(value, bool):
         raise ValueError("a duration, not true/false")
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float range
+            raise ValueError("the number is too large") from None
     number, unit = parse_quantity(str(value))
     if unit.lower() not in _YEAR:
         raise ValueError(f"unknown time unit {unit!r} (use one of: years, months, weeks, days, hours)")

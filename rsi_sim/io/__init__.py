@@ -1,10 +1,18 @@
 """Writing results by file extension (``.nc``, ``.csv``), atomically: a temporary file in the
-same directory is renamed over the target only once it is complete."""
+same directory is renamed over the target only once it is complete.
+
+Temporary files are named ``.<target>.tmp-<host>-<pid>-<random><suffix>``. A process killed while
+writing (SIGKILL, power loss) leaves its temporary file behind; the next write to the same
+target removes those left by processes of this host that are no longer running, so they never
+accumulate.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,20 +35,65 @@ def check_output_path(path: str | Path, allowed: tuple[str, ...] = WRITERS) -> P
     if path.suffix not in allowed:
         raise OutputError(f"{path}: unknown output type {path.suffix!r}; use one of {', '.join(allowed)}")
     parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise OutputError(f"{path}: {parent} is a file, not a directory")
     if not parent.is_dir():
         raise OutputError(f"{path}: the directory {parent} does not exist")
     if path.is_dir():
         raise OutputError(f"{path}: is a directory")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise OutputError(f"{path}: not writable (permission denied)")
+    # os.access says yes to root and knows nothing of read-only or full file systems: try it.
+    try:
+        fd, probe = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=parent)
+        try:
+            os.close(fd)
+        finally:
+            os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {parent} ({exc.strerror or exc})") from None
     return path
+
+
+def _temp_prefix(path: Path) -> str:
+    host = socket.gethostname().replace("-", "_") or "host"
+    return f".{path.name}.tmp-{host}-{os.getpid()}-"
+
+
+def _remove_stale_temps(path: Path) -> list[Path]:
+    """Delete temporary files of ``path`` left by dead processes of this host; return them."""
+    host = socket.gethostname().replace("-", "_") or "host"
+    stem = f".{path.name}.tmp-{host}-"
+    removed = []
+    parent = path.parent if str(path.parent) else Path(".")
+    for tmp in parent.glob(f"{glob.escape(stem)}*{glob.escape(path.suffix)}"):
+        pid_text = tmp.name[len(stem):].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but belongs to someone else
+        return True
+    return True
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` if the block succeeds."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent or ".")
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=path.parent or ".")
     os.close(fd)
     # mkstemp makes the file private (0600); a results file gets the usual permissions.
     umask = os.umask(0)

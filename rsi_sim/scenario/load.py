@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..core.errors import ParameterError, ScenarioError
+from ..core.errors import ParameterError, ScenarioError, SimulationError
+from ..core.model import SolverOptions, check_output_grid, check_step_budget
+from ..core.params import _short_repr
 from ..core.time import to_decimal_year
-from .schema import ScenarioSpec
-from .yamlio import Locations, dump_yaml, parse_yaml, read_yaml
+from .schema import MAX_HORIZON_YEARS, MIN_HORIZON_YEARS, ScenarioSpec
+from .yamlio import Locations, dump_yaml, parse_value, parse_yaml, read_yaml
 
 MAX_EXTENDS = 10
 
@@ -93,13 +94,22 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
     >>> s.spec.components["jones"]["phi"]
     0.2
     """
-    data, locs, chain = _read_with_extends(Path(path), ())
+    data, locs, chain = _read_with_extends(Path(path), (), _extends_roots(Path(path)))
     if overrides:
         _apply_overrides(data, locs, overrides)
     return _validate(data, locs, str(path), chain)
 
 
-def _read_with_extends(path: Path, chain: tuple[str, ...]) -> tuple[dict, Locations, tuple[str, ...]]:
+def _extends_roots(path: Path) -> tuple[Path, ...]:
+    """Directories an ``extends`` may reach from the scenario at ``path``: its own directory
+    tree and its parent's (``scenarios/reference/x.yaml`` may extend ``../baseline.yaml``),
+    but never the whole file system."""
+    here = path.resolve().parent
+    return (here,) if here.parent == here.parent.parent else (here.parent,)
+
+
+def _read_with_extends(path: Path, chain: tuple[str, ...],
+                       roots: tuple[Path, ...]) -> tuple[dict, Locations, tuple[str, ...]]:
     data, locs = read_yaml(path)
     key = str(path.resolve())
     if key in chain:
@@ -115,14 +125,24 @@ def _read_with_extends(path: Path, chain: tuple[str, ...]) -> tuple[dict, Locati
                             file=file, line=line, key="extends")
     if len(chain) > MAX_EXTENDS:
         raise ScenarioError(f"more than {MAX_EXTENDS} levels of extends", file=file, line=line, key="extends")
-    target = (path.parent / parent).resolve()
+    shown = _short_repr(parent)
+    try:  # symlinks followed: the rules apply to the real file
+        target = (path.parent / parent).resolve()
+        target.is_file()
+    except (OSError, RuntimeError, ValueError) as exc:  # NUL bytes, symlink loops, long names
+        raise ScenarioError(f"extends names {shown}, which is not a usable path ({exc})",
+                            file=file, line=line, key="extends") from None
     if target.suffix not in (".yaml", ".yml"):
-        raise ScenarioError(f"extends must name a .yaml file, got {parent!r}", file=file, line=line,
+        raise ScenarioError(f"extends must name a .yaml file, got {shown}", file=file, line=line,
                             key="extends")
+    if not any(target.is_relative_to(root) for root in roots):
+        raise ScenarioError(f"extends names {shown}, which is outside {', '.join(map(str, roots))} "
+                            "(a scenario may extend files in its own directory, its parent "
+                            "directory and their subdirectories)", file=file, line=line, key="extends")
     if not target.is_file():
-        raise ScenarioError(f"extends names {parent!r}, but there is no such file "
+        raise ScenarioError(f"extends names {shown}, but there is no such file "
                             f"(looked for {target})", file=file, line=line, key="extends")
-    base, base_locs, chain = _read_with_extends(target, chain)
+    base, base_locs, chain = _read_with_extends(target, chain, roots)
     locs.pop(("extends",), None)
     return _merge(base, data), {**base_locs, **locs}, chain
 
@@ -143,10 +163,7 @@ def _parse_override(item: str) -> tuple[str, Any]:
         raise ScenarioError(f"--set expects KEY=VALUE (e.g. components.software.r=1.5), got {item!r}",
                             file="--set")
     key, text = item.split("=", 1)
-    try:
-        value = yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError:
-        value = text
+    value = parse_value(text, "--set") if text.strip() else None
     return key.strip(), value
 
 
@@ -177,6 +194,7 @@ def _validate(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) ->
     except ValidationError as exc:
         raise _first_error(exc, data, locs, path) from None
     scenario = Scenario(data=data, spec=spec, path=path, locations=locs, chain=chain)
+    _check_time(scenario)
     _check_components(scenario)
     _check_milestones(scenario)
     _check_uncertainty(scenario)
@@ -213,7 +231,7 @@ def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -
         if len(real) == 1:
             line = None
     else:
-        msg = f"{msg}; got {err.get('input')!r}"
+        msg = f"{msg}; got {_short_repr(err.get('input'))}"
     return ScenarioError(msg, file=file, line=line, key=key)
 
 
@@ -226,6 +244,27 @@ def _allowed_keys(parent: list) -> list[str]:
             return []
         model = ann
     return list(model.model_fields)
+
+
+def _check_time(scenario: Scenario) -> None:
+    """The horizon ends after the start, and the run's grid and step budget are affordable."""
+    spec = scenario.spec
+    years = spec.horizon_years()
+    if not years >= MIN_HORIZON_YEARS:
+        raise scenario.error(f"the horizon must end at least a day after the start date "
+                             f"{spec.start}", "horizon")
+    if years > MAX_HORIZON_YEARS:
+        raise scenario.error(f"the horizon is {years:.6g} years after the start date; at most "
+                             f"{MAX_HORIZON_YEARS:g} are allowed", "horizon")
+    step_key = ("outputs", "step") if ("outputs", "step") in scenario.locations else ("horizon",)
+    try:
+        check_output_grid(years, spec.outputs.step)
+    except SimulationError as exc:
+        raise scenario.error(str(exc), *step_key) from None
+    try:
+        check_step_budget(years, SolverOptions(**spec.solver.model_dump()))
+    except SimulationError as exc:
+        raise scenario.error(str(exc), "solver", "max_step") from None
 
 
 def _check_components(scenario: Scenario) -> None:

@@ -25,16 +25,31 @@ def _duration(value: Any) -> float:
     return years
 
 
+#: Dates a scenario may name, and its longest horizon: every date a run reaches then stays
+#: within what calendar conversions handle.
+FIRST_DATE, LAST_DATE = _dt.date(1900, 1, 1), _dt.date(3000, 12, 31)
+MAX_HORIZON_YEARS = 1000.0
+MIN_HORIZON_YEARS = 1 / 365.25
+
+
+def _in_range(date: _dt.date) -> _dt.date:
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise ValueError(f"expected a date between {FIRST_DATE} and {LAST_DATE}")
+    return date
+
+
 def _date(value: Any) -> _dt.date:
     if isinstance(value, _dt.datetime):
-        return value.date()
+        return _in_range(value.date())
     if isinstance(value, _dt.date):
-        return value
+        return _in_range(value)
     if isinstance(value, str):
         try:
-            return _dt.date.fromisoformat(value.strip())
+            date = _dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            return _in_range(date)
     raise ValueError("expected a date written YYYY-MM-DD, e.g. 2026-01-01")
 
 
@@ -128,13 +143,17 @@ class ScenarioSpec(Strict):
     @classmethod
     def _horizon(cls, value: Any) -> Any:
         if isinstance(value, _dt.date):
-            return value
+            return _date(value)
         if isinstance(value, str):
             try:
-                return _dt.date.fromisoformat(value.strip())
-            except ValueError:
-                return _duration(value)
-        return _duration(value)
+                return _date(_dt.date.fromisoformat(value.strip()))
+            except ValueError as exc:
+                if "between" in str(exc):
+                    raise
+        years = _duration(value)
+        if not MIN_HORIZON_YEARS <= years <= MAX_HORIZON_YEARS:
+            raise ValueError(f"expected a horizon between one day and {MAX_HORIZON_YEARS:g} years")
+        return years
 
     @field_validator("components", mode="before")
     @classmethod

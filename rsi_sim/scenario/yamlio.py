@@ -59,6 +59,7 @@ def read_yaml(path: str | Path) -> tuple[dict[str, Any], Locations]:
 def parse_yaml(text: str, shown: str = "<text>") -> tuple[dict[str, Any], Locations]:
     """Parse YAML text (see :func:`read_yaml`)."""
     try:
+        _check_depth(text, shown)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -78,6 +79,34 @@ def parse_yaml(text: str, shown: str = "<text>") -> tuple[dict[str, Any], Locati
     constructor = _Loader("")
     value = _convert(node, (), shown, locs, counter, constructor, 0)
     return value, locs
+
+
+def parse_value(text: str, shown: str = "--set") -> Any:
+    """Parse one value written in YAML (a ``--set`` override) within the limits of a file:
+    plain tags only, bounded depth and alias expansion. Text that is not YAML is the text itself.
+    """
+    try:
+        _check_depth(text, shown)
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return text
+    if node is None:
+        return None
+    return _convert(node, (), shown, {}, [0], _Loader(""), 0)
+
+
+def _check_depth(text: str, shown: str) -> None:
+    """Refuse deep nesting before composing: PyYAML's composer recurses once per level, so
+    ``[[[[...]]]]`` thousands deep would exhaust the interpreter's stack."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError(f"is nested more than {MAX_DEPTH} levels deep", file=shown,
+                                    line=event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _convert(node, path: tuple, shown: str, locs: Locations, counter: list[int], constructor,
@@ -126,6 +155,11 @@ def _scalar(node, shown: str, constructor, path: tuple = ()) -> Any:
     except yaml.constructor.ConstructorError:
         raise ScenarioError(f"unsupported YAML tag {node.tag!r}: scenario files hold plain "
                             "values only", file=shown, line=node.start_mark.line + 1,
+                            key=".".join(map(str, path)) or None) from None
+    except Exception:  # a standard tag on a value it cannot read: `!!int abc`, `!!bool maybe`,
+        # `!!timestamp x` (PyYAML's constructors fail with ValueError, KeyError, AttributeError...)
+        raise ScenarioError(f"the value cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+                            file=shown, line=node.start_mark.line + 1,
                             key=".".join(map(str, path)) or None) from None
     if isinstance(value, _dt.datetime):
         value = value.date() if value.time() == _dt.time() else value

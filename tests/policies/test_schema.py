@@ -141,9 +141,12 @@ def test_each_bad_policy_names_file_line_and_key(write, old, new, line, key, wor
     assert words in str(exc), str(exc)
 
 
-def test_dropping_a_component_a_policy_acts_on(write, scenarios):
-    text = f"""\
-    extends: {scenarios / 'managed_slowdown.yaml'}
+def test_dropping_a_component_a_policy_acts_on(write, scenarios, tmp_path):
+    # A scenario extends files in its own directory tree (docs/reliability.md): copy the chain.
+    for name in ("baseline.yaml", "managed_slowdown.yaml"):
+        (tmp_path / name).write_text((scenarios / name).read_text())
+    text = """\
+    extends: managed_slowdown.yaml
     name: no generations
     components:
       generations: off
