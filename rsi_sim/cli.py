@@ -384,9 +384,17 @@ def compare(
 
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
     try:
         app()
+    except KeyboardInterrupt:  # between click's parsing and a command's own handler
+        err.print("interrupted")
+        code = 130
     except SystemExit as exc:
-        code = exc.code
         # click reports usage errors with status 2 already; keep codes as they are.
-        sys.exit(code)
+        code = exc.code
+    # The command has finished (its files are complete): a Ctrl-C from here on would only turn
+    # a clean exit into a KeyboardInterrupt during interpreter shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
