@@ -104,10 +104,8 @@ class HorizonTrend(Component):
             lambda s: horizon_at(start + s.t, self.h0, self.t0, self.T, self.d),
             unit="hour", long_name="METR 50% time horizon", owner=self.name)
 
-    def finish(self, ds: xr.Dataset) -> xr.Dataset:
-        for key, value in self._scalars(self.values).items():
-            ds[key] = xr.Variable((), value, _attrs(key))
-        return ds
+    def outputs(self) -> dict[str, tuple]:
+        return {key: ((), value, _attrs(key)) for key, value in self._scalars(self.values).items()}
 
     @classmethod
     def run_vectorized(cls, values: Mapping[str, Any], seeds: Sequence[np.random.SeedSequence],

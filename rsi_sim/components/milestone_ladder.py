@@ -184,12 +184,11 @@ class MilestoneLadder(Component):
             self.model.log("ladder_stage", self.name, stage=STAGES[k + 1],
                            human_only_years=self.gaps[k], calendar_years=self.phase_years[k])
 
-    def finish(self, ds: xr.Dataset) -> xr.Dataset:
-        for key in INPUTS:
-            ds[key] = xr.Variable((), self.drawn[key].values, _input_attrs(key))
-        ds = ds.assign_coords(phase=("phase", np.array(PHASES, dtype=str)))
-        ds["phase_years"] = xr.Variable("phase", self.phase_years, _input_attrs("phase_years"))
-        return ds
+    def outputs(self) -> dict[str, tuple]:
+        out = {key: ((), self.drawn[key].values, _input_attrs(key)) for key in INPUTS}
+        out["phase"] = ("phase", np.array(PHASES, dtype=str))
+        out["phase_years"] = ("phase", self.phase_years, _input_attrs("phase_years"))
+        return out
 
     # ---- vectorised path -----------------------------------------------------------------------
     @classmethod

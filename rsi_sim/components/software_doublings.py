@@ -176,14 +176,12 @@ class SoftwareDoublings(Component):
             self.model.log("software_doubling", self.name, doubling=self.doublings,
                            months=float(months))
 
-    def finish(self, ds: xr.Dataset) -> xr.Dataset:
+    def outputs(self) -> dict[str, tuple]:
         times = np.asarray(self.completed, dtype=float)[None, :]
         stats = self._statistics(self.values, times, np.array([len(self.completed) - 1]))
-        for key, value in stats.items():
-            ds[key] = xr.Variable((), value[0], _attrs(key))
-        for key in INPUTS:
-            ds[key] = xr.Variable((), self.inputs[key], _attrs(key))
-        return ds
+        out = {key: ((), value[0], _attrs(key)) for key, value in stats.items()}
+        out.update({key: ((), self.inputs[key], _attrs(key)) for key in INPUTS})
+        return out
 
     # ---- vectorised path -----------------------------------------------------------------------
     @classmethod
