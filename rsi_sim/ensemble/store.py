@@ -23,6 +23,7 @@ batch interrupted half-way is simply run again on resume (same numbers, nothing 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,18 +152,24 @@ class ZarrStore:
         if resume:
             if not self.path.exists():
                 raise StoreError(f"{self.path}: nothing to resume (no such store); run without --resume")
+            if not self.path.is_dir():
+                raise StoreError(f"{self.path} is a file, not an rsi_sim ensemble store; cannot resume "
+                                 "into it")
             try:
                 self.group = zarr.open_group(str(self.path), mode="r+")
             except Exception as exc:
                 raise StoreError(f"{self.path}: not an rsi_sim ensemble store ({exc})") from None
             self._check_identity()
         else:
+            if self.path.exists() and not self.path.is_dir():
+                raise StoreError(f"{self.path} is an existing file, not an ensemble store; remove it "
+                                 "or choose another path")
             if self.path.exists():
                 raise StoreError(f"{self.path} already exists; pass --resume (resume=True) to continue "
                                  "it, or remove it or choose another path")
             if not self.path.parent.is_dir():
                 raise StoreError(f"{self.path}: the directory {self.path.parent} does not exist")
-            self._create()
+            self._create_atomically()
         self.arrays = {spec.name: self.group[spec.name] for spec in layout.arrays()}
 
     def _check_identity(self) -> None:
@@ -182,14 +189,43 @@ class ZarrStore:
                 raise StoreError(f"cannot resume {self.path}: it was made from {what}. Resume with the "
                                  "same scenario, seed, sampler and samples, or write a new store")
 
-    def _create(self) -> None:
+    def _create_atomically(self) -> None:
+        """Create the empty store in a temporary directory next to the target and rename it into
+        place: a run killed while creating leaves no half-made store (which could be neither
+        resumed nor overwritten), only a temporary directory the next creation removes."""
+        import tempfile
+
+        import zarr
+
+        from ..io import _remove_stale_temps, _temp_prefix
+
+        _remove_stale_temps(self.path)
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(self.path), suffix=self.path.suffix,
+                                        dir=self.path.parent))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store ({exc.strerror or exc})") from None
+        try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a store gets the usual mode
+            self._create(tmp)
+            os.rename(tmp, self.path)
+        except BaseException as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise StoreError(f"{self.path}: cannot create the store ({exc.strerror or exc})") from None
+            raise
+        self.group = zarr.open_group(str(self.path), mode="r+")
+
+    def _create(self, where: Path) -> None:
         import zarr
 
         lay = self.layout
         sizes = lay.sizes()
         b = lay.batch_size
         try:
-            group = zarr.open_group(str(self.path), mode="w-", zarr_format=3)
+            group = zarr.open_group(str(where), mode="w-", zarr_format=3)
         except Exception as exc:
             raise StoreError(f"{self.path}: cannot create the store ({exc})") from None
         for name, (dim, values, attrs) in _coords(lay).items():
@@ -208,7 +244,6 @@ class ZarrStore:
             group.create_array(spec.name, shape=shape, chunks=chunks, dtype=spec.dtype,
                                fill_value=spec.fill, dimension_names=spec.dims, attributes=spec.attrs)
         group.attrs.update({**lay.attrs, "rsi_sim_store": "ensemble"})
-        self.group = group
 
     def done(self) -> np.ndarray:
         status = self.arrays["status"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -71,7 +72,10 @@ def _remove_stale_temps(path: Path) -> list[Path]:
         if not pid_text.isdigit() or _alive(int(pid_text)):
             continue
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            if tmp.is_dir() and not tmp.is_symlink():  # a half-made ensemble store
+                shutil.rmtree(tmp)
+            else:
+                tmp.unlink()
             removed.append(tmp)
     return removed
 
