@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 
@@ -161,3 +163,118 @@ def test_sigint_stops_cleanly_and_keeps_the_old_file(tmp_path, outputs):
         else:
             assert same_dataset(out, clean)
         assert temps(tmp_path) == [], seed
+
+
+# ---- ensembles streamed to Zarr: killed or interrupted, then resumed -------------------------
+
+JONES_ENSEMBLE = ROOT / "scenarios" / "reference" / "jones_ensemble.yaml"
+#: small, with several batches; the sampler draws every sample's values up front
+ENSEMBLE_ARGS = ["-n", "30", "--batch-size", "4", "--seed", "3", "--set", "horizon=3 y", "-q"]
+ENSEMBLE_TRIALS = 8 if LONG else 2
+
+CLI_READY = textwrap.dedent("""
+    import sys
+    from rsi_sim.cli import main
+    import rsi_sim.api, rsi_sim.ensemble, rsi_sim.ensemble.store, rsi_sim.scenario  # noqa: F401
+    import rsi_sim.analysis.ensemble_summary, zarr  # noqa: F401
+    print("ready", flush=True)
+    sys.argv = ["rsi-sim", *sys.argv[1:]]
+    main()
+""")
+
+
+def ensemble_cli(out: Path, *extra: str) -> subprocess.Popen:
+    """``rsi-sim ensemble`` in a subprocess that prints ``ready`` once its imports are done (they
+    take most of the start-up), so a signal can be timed against the ensemble itself."""
+    proc = subprocess.Popen([sys.executable, "-c", CLI_READY, "ensemble", str(JONES_ENSEMBLE),
+                             *ENSEMBLE_ARGS, "-o", str(out), *extra], cwd=out.parent, env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    return proc
+
+
+def finish(out: Path) -> None:
+    """Complete an interrupted ensemble as a user would: ``--resume`` if a store exists, else
+    start it again."""
+    proc = ensemble_cli(out, *(["--resume"] if out.exists() else []))
+    code, stderr = proc.wait(120), proc.stderr.read()
+    assert code == 0, stderr
+
+
+def assert_same_store(path: Path, clean: Path, why: str) -> None:
+    """Every sample present exactly once, every variable identical to the uninterrupted run."""
+    from rsi_sim import open_ensemble
+
+    with open_ensemble(path) as got, open_ensemble(clean) as want:
+        got, want = got.load(), want.load()
+        n = want.sizes["sample"]
+        assert np.array_equal(got["sample"].values, np.arange(n)), why
+        assert (got["status"].values == 1).all(), (got["status"].values, why)
+        xr.testing.assert_identical(got, want)
+        for name, var in want.variables.items():  # NaN where NaN, and the same bits elsewhere
+            if var.dtype.kind in "biuf":
+                assert np.ascontiguousarray(got[name].values).tobytes() == \
+                    np.ascontiguousarray(var.values).tobytes(), (name, why)
+    assert [p.name for p in path.parent.iterdir() if ".tmp" in p.name] == [], why
+
+
+@pytest.fixture(scope="module")
+def clean_ensemble(tmp_path_factory):
+    """An uninterrupted ensemble store and how long it took from the end of the imports."""
+    d = tmp_path_factory.mktemp("ensemble")
+    out = d / "clean.zarr"
+    proc = ensemble_cli(out)
+    t0 = time.perf_counter()
+    assert proc.wait(120) == 0, proc.stderr.read()
+    return out, time.perf_counter() - t0
+
+
+def test_ensemble_sigkill_resume_keeps_every_sample_once(tmp_path, clean_ensemble):
+    """SIGKILL while planning, creating the store or writing batches, then again while
+    resuming: ``--resume`` completes the store, equal to an uninterrupted run."""
+    clean, took = clean_ensemble
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    out = tmp_path / "e.zarr"
+    for trial in range(ENSEMBLE_TRIALS):
+        shutil.rmtree(out, ignore_errors=True)
+        moments = []
+        for kill in range(2):
+            proc = ensemble_cli(out, *(["--resume"] if kill and out.exists() else []))
+            moments.append(round(rng.uniform(0.0, 1.1) * took, 3))
+            time.sleep(moments[-1])
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(60)
+        why = f"seed {seed}, trial {trial}, kills {moments} s after the imports"
+        finish(out)
+        assert_same_store(out, clean, why)
+
+
+def test_ensemble_sigint_resume(tmp_path, clean_ensemble):
+    """Ctrl-C during an ensemble: exit 130, one line on stderr, no traceback, and a store that
+    ``--resume`` completes to the uninterrupted result."""
+    clean, took = clean_ensemble
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    out = tmp_path / "e.zarr"
+    codes = []
+    for trial in range(ENSEMBLE_TRIALS):
+        shutil.rmtree(out, ignore_errors=True)
+        proc = ensemble_cli(out)
+        moment = round(rng.uniform(0.0, 1.1) * took, 3)
+        time.sleep(moment)
+        proc.send_signal(signal.SIGINT)
+        code, stderr = proc.wait(60), proc.stderr.read()
+        why = f"seed {seed}, trial {trial}, SIGINT {moment} s after the imports"
+        codes.append(code)
+        assert "Traceback" not in stderr, (stderr, why)
+        assert code in (0, 130), (code, stderr, why)  # 0: it had finished before the signal
+        if code == 130:
+            assert stderr.strip() == "interrupted", (stderr, why)
+            if out.exists():  # interrupted after the store was made: it resumes
+                from rsi_sim import open_ensemble
+
+                with open_ensemble(out) as part:
+                    assert set(np.unique(part["status"].values)) <= {0, 1}, why
+        finish(out)
+        assert_same_store(out, clean, why)
