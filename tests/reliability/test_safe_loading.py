@@ -284,3 +284,53 @@ def test_integers_beyond_float_range(write):
         with pytest.raises(ScenarioError) as info:
             load_scenario(write(text))
         assert info.value.line and len(str(info.value)) < 400
+
+
+# ---- ensemble output stores ------------------------------------------------------------------
+
+JONES_ENSEMBLE = JONES.parent / "jones_ensemble.yaml"
+ENSEMBLE = ["ensemble", JONES_ENSEMBLE, "-n", "4", "--batch-size", "2", "--set", "horizon=2 y"]
+
+
+def _contents(root: Path) -> dict[str, bytes | None]:
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(root.rglob("*"))}
+
+
+def _other_store(d: Path) -> Path:
+    from rsi_sim import run_ensemble
+
+    path = d / "other.zarr"
+    run_ensemble(JONES_ENSEMBLE, 2, overrides={"horizon": "1 y"}, output=path)
+    return path
+
+
+@pytest.mark.parametrize(("make", "resume", "words"), [
+    (lambda d: (d / "f.zarr").write_text("x") and d / "f.zarr", False, "is an existing file"),
+    (lambda d: (d / "f.zarr").write_text("x") and d / "f.zarr", True, "is a file, not an rsi_sim ensemble store"),
+    (_other_store, False, "already exists; pass --resume"),
+    (_other_store, True, "it was made from a different scenario"),
+    (lambda d: (d / "empty.zarr").mkdir() or d / "empty.zarr", True, "not an rsi_sim ensemble store"),
+    (lambda d: d / "e.zip", False, "an ensemble is written to .zarr (streamed) or .nc"),
+    (lambda d: d / "e", False, "an ensemble is written to .zarr (streamed) or .nc"),
+    (lambda d: d / "nope" / "e.zarr", False, "the directory"),
+    (lambda d: d / "nope" / "e.zarr", True, "nothing to resume"),
+    (lambda d: d / "nope" / "e.nc", False, "does not exist"),
+    (lambda d: d / "nope" / "e.nc", True, "--resume needs a .zarr output store"),
+], ids=["file", "file-resume", "other-scenario", "other-scenario-resume", "empty-dir-resume",
+        "unknown-ext", "no-ext", "no-parent", "no-parent-resume", "nc-no-parent", "nc-resume"])
+def test_zarr_output_paths_fail_before_running(tmp_path, cli, monkeypatch, make, resume, words):
+    """A bad ensemble output path exits 2 with a clear message before any sample runs, and
+    creates or changes nothing."""
+    from rsi_sim.ensemble import run as ensemble_run
+
+    out = make(tmp_path)
+    before = _contents(tmp_path)
+    ran = []
+    monkeypatch.setattr(ensemble_run, "evaluate_batch", lambda job, batch: ran.append(batch))
+    result = cli(*ENSEMBLE, "-o", out, *(["--resume"] if resume else []))
+    assert result.exit_code == 2, result.output
+    assert words in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert ran == []
+    assert _contents(tmp_path) == before
