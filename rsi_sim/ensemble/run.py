@@ -176,6 +176,24 @@ def _result_layout(scenario: Scenario) -> tuple[list[tuple[str, tuple[str, ...],
     return results, coords
 
 
+def recorded_series(ds: xr.Dataset, name: str) -> np.ndarray:
+    """The time series of a recorded variable in a run's results.
+
+    A component's ``finish`` may gather its recorded variables ``NAME.KEY`` into one variable
+    ``NAME`` with an extra dimension labelled by ``KEY`` (the policies' ``policy_active.<policy>``
+    become ``policy_active (time, policy)``); the ensemble keeps them one variable each.
+    """
+    if name in ds.data_vars:
+        return ds[name].values
+    base, _, key = name.partition(".")
+    var = ds.data_vars.get(base) if key else None
+    if var is not None and var.dims[:1] == ("time",) and var.ndim == 2:
+        dim = var.dims[1]
+        if key in ds[dim].values:
+            return var.sel({dim: key}).values
+    raise KeyError(f"internal: the run's results have no variable {name!r}")
+
+
 def _release(model: Any) -> None:
     """Drop a finished model's arrays now: a model and its SimPy processes form reference cycles
     that only the cyclic garbage collector frees, which would let finished runs pile up."""
@@ -226,7 +244,7 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
         try:
             model, ds = prep.run(job.seed, batch.start + k, batch.values[k])
             for name in job.variables:
-                out[name][k] = ds[name].values
+                out[name][k] = recorded_series(ds, name)
             if m:
                 out["milestone_year"][k] = ds["milestone_year"].sel(milestone=list(job.milestones)).values
             out["diverged"][k] = bool(ds["diverged"])

@@ -44,3 +44,48 @@ def test_a_different_seed_is_recorded(tmp_path):
     path = SHIPPED[0]
     ds = rsi_sim.run(str(path), seed=7)
     assert ds.attrs["seed"] == 7
+
+
+# ---- ensembles: the engine and the number of workers do not change a number -----------------
+
+def _has_ensemble(path: Path) -> bool:
+    from rsi_sim import load_scenario
+
+    scenario = load_scenario(path)  # an uncertainty: or ensemble: section, its own or inherited
+    return bool(scenario.spec.uncertainty) or "ensemble" in (scenario.data or {})
+
+
+ENSEMBLES = [p for p in SHIPPED if _has_ensemble(p)]
+#: a few samples in several batches (so batches finish out of order on 2 workers)
+ENSEMBLE_KW = dict(samples=6, batch_size=2)
+
+
+def _same_ensemble(a: xr.Dataset, b: xr.Dataset, what: str) -> None:
+    xr.testing.assert_identical(a, b)
+    assert numbers(a) == numbers(b), what
+    assert (a["status"].values == 1).all(), (what, a["error"].values)
+
+
+@pytest.mark.parametrize("path", ENSEMBLES, ids=[p.stem for p in ENSEMBLES])
+def test_ensemble_identical_across_engines_and_workers(path):
+    from rsi_sim import run_ensemble
+
+    sequential = run_ensemble(path, **ENSEMBLE_KW)
+    processes = run_ensemble(path, engine="processes", workers=2, **ENSEMBLE_KW)
+    _same_ensemble(sequential, processes, f"{path.name}: processes (2 workers) vs sequential")
+
+
+def test_ensemble_scenarios_are_found():
+    names = {p.name for p in ENSEMBLES}
+    assert {"jones_ensemble.yaml", "baseline.yaml"} <= names, names
+
+
+def test_baseline_ensemble_identical_on_dask():
+    """Dask on the kernel-path RSI baseline (tests/ensemble covers Dask on Jones)."""
+    pytest.importorskip("distributed")
+    from rsi_sim import run_ensemble
+
+    path = ROOT / "scenarios" / "baseline.yaml"
+    sequential = run_ensemble(path, **ENSEMBLE_KW)
+    dask = run_ensemble(path, engine="dask", workers=2, **ENSEMBLE_KW)
+    _same_ensemble(sequential, dask, "baseline: dask (2 workers) vs sequential")
