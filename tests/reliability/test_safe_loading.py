@@ -317,8 +317,10 @@ def _other_store(d: Path) -> Path:
     (lambda d: d / "nope" / "e.zarr", True, "nothing to resume"),
     (lambda d: d / "nope" / "e.nc", False, "does not exist"),
     (lambda d: d / "nope" / "e.nc", True, "--resume needs a .zarr output store"),
+    (lambda d: Path("/proc/rsi_sim_test.zarr"), False, "cannot create the store"),
 ], ids=["file", "file-resume", "other-scenario", "other-scenario-resume", "empty-dir-resume",
-        "unknown-ext", "no-ext", "no-parent", "no-parent-resume", "nc-no-parent", "nc-resume"])
+        "unknown-ext", "no-ext", "no-parent", "no-parent-resume", "nc-no-parent", "nc-resume",
+        "unwritable-dir"])
 def test_zarr_output_paths_fail_before_running(tmp_path, cli, monkeypatch, make, resume, words):
     """A bad ensemble output path exits 2 with a clear message before any sample runs, and
     creates or changes nothing."""
