@@ -22,7 +22,7 @@ to the same humans without AI (the source article's "code per engineer" figure).
 from __future__ import annotations
 
 from ..core import Component, Param
-from ..core.numeric import minimum
+from ..core.numeric import divide, minimum
 
 
 class Research(Component):
@@ -54,7 +54,9 @@ class Research(Component):
         super().build(model)
         lab = model["labour"]
         self._lab = lab
-        self._H0 = lab.hours("engineering") + lab.hours("judgment")
+        # From the parameters, not lab.hours(): build order is free, and labour's headcounts
+        # exist only once it is built.
+        self._H0 = (lab.initial_engineering + lab.initial_judgment) * lab.hours_per_year
         comp = model["compute"]
         self._C0 = comp.experiment_share * comp.initial_h100e * comp.flop_per_h100e_year
         self._has_judgment = "judgment" in model
@@ -79,7 +81,7 @@ class Research(Component):
 
     def _labour_without_judgment(self, s):
         H, f = self._human_hours(), s["coding_automation_fraction"]
-        return minimum(H / (1.0 - f), H + s["ai_labour_hours"])
+        return minimum(divide(H, 1.0 - f), H + s["ai_labour_hours"])
 
     def ces(self, c, labour):
         """``[alpha c**rho + (1-alpha) l**rho]**(lambda/rho)`` (Cobb-Douglas as rho -> 0)."""
@@ -119,7 +121,7 @@ class Research(Component):
         jd, H, H_J, f, span, share, gain, c_per_p, a_per_p = self._constants()
         A = a_per_p * physical_compute
         if jd is None:
-            L, q = minimum(H / (1.0 - f), H + A), 1.0
+            L, q = minimum(divide(H, 1.0 - f), H + A), 1.0
         else:
             x, L = jd.allocate(H, H_J, A, f, span, share)
             q = 1.0 + jd.ai_directed_share_of(H, x, L, span, share) * gain
