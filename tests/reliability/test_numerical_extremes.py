@@ -72,6 +72,11 @@ def check_run(model: Model, ds) -> None:
         if var.dims != ("time",):
             continue
         v = var.values.astype(float)
+        if "undefined_when" in var.attrs:
+            # A variable that declares when it has no value (e.g. the duration of the doubling in
+            # progress once doublings have ended) may be NaN there, and never inf.
+            assert not np.isinf(v).any(), f"{name}: inf although NaN marks its undefined values"
+            v = np.where(np.isnan(v), 1.0, v)
         finite = np.isfinite(v)
         n = int(finite.sum())
         assert n >= 1 and finite[:n].all(), f"{name}: NaN or inf inside the run"
