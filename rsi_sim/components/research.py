@@ -21,6 +21,10 @@ to the same humans without AI (the source article's "code per engineer" figure).
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from ..core import Component, Param
 from ..core.numeric import divide, minimum
 
@@ -88,7 +92,20 @@ class Research(Component):
         a, rho, lam = self.alpha, self.rho, self.parallelism
         if abs(rho) < 1e-9:
             return (c ** a * labour ** (1.0 - a)) ** lam
-        return (a * c ** rho + (1.0 - a) * labour ** rho) ** (lam / rho)
+        # In logs, scaled by the larger input (log-sum-exp): for rho = -20 the terms x**rho
+        # leave float range long before the aggregate does. A zero-weight term is left out; an
+        # input of 0 gives the limits (aggregate 0 for complements, rho < 0).
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            lc, ll = np.log(c), np.log(labour)
+            m = np.maximum(lc, ll)
+            parts = []
+            if a > 0:
+                parts.append(math.log(a) + rho * (lc - m))
+            if a < 1:
+                parts.append(math.log1p(-a) + rho * (ll - m))
+            lt = parts[0] if len(parts) == 1 else np.logaddexp(parts[0], parts[1])
+            out = np.exp(lam * m + (lam / rho) * lt)
+        return float(out) if np.ndim(out) == 0 else out
 
     def _constants(self):
         """Everything in research input fixed between discrete changes (cached by version)."""
@@ -129,3 +146,4 @@ class Research(Component):
 
     def _input_human_only(self, s):
         return self.ces(s["experiment_compute"] / self._C0, s["human_research_hours"] / self._H0)
+
