@@ -61,8 +61,6 @@ class Research(Component):
         # From the parameters, not lab.hours(): build order is free, and labour's headcounts
         # exist only once it is built.
         self._H0 = (lab.initial_engineering + lab.initial_judgment) * lab.hours_per_year
-        comp = model["compute"]
-        self._C0 = comp.experiment_share * comp.initial_h100e * comp.flop_per_h100e_year
         self._has_judgment = "judgment" in model
         add = model.add_variable
         if not self._has_judgment:
@@ -125,7 +123,8 @@ class Research(Component):
         else:
             jd, span, share, gain = None, 1.0, 0.0, 0.0
         flop = comp.flop_per_h100e_year
-        c_per_p = comp.experiment_share * flop / self._C0
+        # c = experiment compute over its start value: the share cancels (its 0/0 limit too).
+        c_per_p = 1.0 / comp.initial_h100e
         a_per_p = min(comp.inference_share, comp.inference_share_cap) * flop * gens._copies_per_flop * gens._hours_per_copy
         self._k = (jd, H, H_J, f, span, share, gain, c_per_p, a_per_p)
         self._version = m.version
@@ -145,5 +144,6 @@ class Research(Component):
         return q * self.ces(c_per_p * physical_compute, L / self._H0)
 
     def _input_human_only(self, s):
-        return self.ces(s["experiment_compute"] / self._C0, s["human_research_hours"] / self._H0)
+        return self.ces(s["physical_compute"] / self.model["compute"].initial_h100e,
+                        s["human_research_hours"] / self._H0)
 
