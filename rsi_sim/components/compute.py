@@ -67,11 +67,13 @@ class Compute(Component):
         source="judgmental: power and capital constraints (Sevilla et al. 2024); corporate AI "
                "investment grew 1.45x 2023->2024 (AI Index 2025, epoch_trends.csv)",
         doc="growth factor per year of spending after slowdown_year")
+    # Bounded away from 0: a generation's capability and copy cost scale with its training
+    # compute (log10 and ratios of it), which a zero share makes 0.
     training_share = Param(
-        0.3, unit="1", bounds=(0.0, 1.0),
+        0.3, unit="1", bounds=(1e-6, 1.0),
         source="judgmental; hardware ~half of frontier development cost and most of it in "
                "experiments and inference (Cottier et al. 2024, epoch_trends.csv)",
-        doc="share of physical compute running the frontier training run")
+        doc="share of physical compute running the frontier training run (> 0)")
     experiment_share = Param(
         0.3, unit="1", bounds=(0.0, 1.0),
         source="FTM initial experiment share of software R&D 0.3 (Davidson 2023, "

@@ -43,6 +43,7 @@ import numpy as np
 import simpy
 
 from ..core import Component, Param
+from ..core.errors import ParameterError
 from ..core.numeric import minimum
 
 #: Hours in a Julian year: AI copies work around the clock.
@@ -169,6 +170,17 @@ class Generations(Component):
     def build(self, model):
         super().build(model)
         self.oversight = simpy.Resource(model.env, capacity=self.review_capacity)
+        gap = self.training_duration if self.cadence == "back_to_back" else max(
+            self.training_duration, self.release_interval)
+        if gap + self.training_duration < self.initial_generation_age:
+            # The run after the deployed one would have finished training before the start, so
+            # the generation deployed at the start would not be the newest: this model of the
+            # start (one deployed generation, at most one run under way) cannot represent that.
+            raise ParameterError(
+                f"The 'initial_generation_age' parameter of {self.name} must be at most the "
+                f"training cadence plus training_duration ({gap + self.training_duration:g} years "
+                f"here): otherwise a later run would have finished before the start. Got "
+                f"{self.initial_generation_age:g} instead.")
         self._resumed = None
         tc0 = self.backcast_effective_compute(-self.initial_generation_age, model)
         soft = model["software"]

@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from ..core import Component, Param
+from ..core.errors import SimulationError
 from ..core.time import DAYS_PER_YEAR, to_decimal_year
 from ..reference.time_horizon import horizon_at, superexponential_limit, time_to_horizon
 from ._vectorized import milestone_dataset, parse_threshold, unsupported
@@ -99,10 +100,28 @@ class HorizonTrend(Component):
         super().build(model)
         self.h0, self.t0, self.T, self.d = self._trend(self.values)
         start = model.start_year
+        limit = float(superexponential_limit(self.t0, self.T, self.d))
+        if limit <= start:
+            raise SimulationError(
+                f"the superexponential time horizon of {self.name} (t0 {self.t0:.4g}, doubling "
+                f"time {self.T * DAYS_PER_YEAR:.4g} days, decay {self.d:g}) is infinite from "
+                f"{limit:.4f} on, before the start {start:.4f}: there is nothing to simulate")
         model.add_variable(
             "time_horizon_hours",
             lambda s: horizon_at(start + s.t, self.h0, self.t0, self.T, self.d),
             unit="hour", long_name="METR 50% time horizon", owner=self.name)
+
+    def start(self):
+        # A superexponential horizon is infinite from t0 + T/d on: a finite-time blow-up, flagged
+        # as the kernel flags a stock passing 1e300.
+        limit = float(superexponential_limit(self.t0, self.T, self.d))
+        t_div = limit - self.model.start_year
+        if math.isfinite(limit) and t_div < self.model.horizon:
+            self.env.process(self._blow_up(t_div))
+
+    def _blow_up(self, t_div):
+        yield self.env.timeout(t_div)
+        self.model.diverge("the superexponential time horizon became infinite")
 
     def outputs(self) -> dict[str, tuple]:
         return {key: ((), value, _attrs(key)) for key, value in self._scalars(self.values).items()}

@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 
 from ..core import Component, Param
-from ..core.numeric import clip, maximum, minimum
+from ..core.numeric import clip, divide, maximum, minimum
 
 
 class Judgment(Component):
@@ -123,16 +123,18 @@ class Judgment(Component):
 
     def allocate(self, H, H_J, A, f, span, s):
         """Direction hours ``x`` and research labour ``L`` (see the module docstring)."""
-        g = f / (1.0 - f)
         if s <= 0:
             x = 0.0 * A
             ai = A
         else:
             k = span / s
-            x = minimum(H * g / (k + g), minimum(H_J, s * A / span))
+            # x* = H g / (k + g) with g = f/(1-f), written without g: f rounds to 1 for horizons
+            # far beyond automation_half_hours, where g would be inf and x* = inf/inf.
+            x = minimum(H * f / (k * (1.0 - f) + f), minimum(H_J, s * A / span))
             x = maximum(x, 0.0)
             ai = minimum(A, x * k)
-        L = minimum((H - x) / (1.0 - f), H - x + ai)
+        # H - x > 0 (x <= H_J < H), so f == 1 gives the limit inf: labour is then bounded by AI.
+        L = minimum(divide(H - x, 1.0 - f), H - x + ai)
         return x, L
 
     def _inputs(self, s):

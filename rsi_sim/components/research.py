@@ -21,8 +21,12 @@ to the same humans without AI (the source article's "code per engineer" figure).
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from ..core import Component, Param
-from ..core.numeric import minimum
+from ..core.numeric import divide, minimum
 
 
 class Research(Component):
@@ -54,9 +58,9 @@ class Research(Component):
         super().build(model)
         lab = model["labour"]
         self._lab = lab
-        self._H0 = lab.hours("engineering") + lab.hours("judgment")
-        comp = model["compute"]
-        self._C0 = comp.experiment_share * comp.initial_h100e * comp.flop_per_h100e_year
+        # From the parameters, not lab.hours(): build order is free, and labour's headcounts
+        # exist only once it is built.
+        self._H0 = (lab.initial_engineering + lab.initial_judgment) * lab.hours_per_year
         self._has_judgment = "judgment" in model
         add = model.add_variable
         if not self._has_judgment:
@@ -79,14 +83,27 @@ class Research(Component):
 
     def _labour_without_judgment(self, s):
         H, f = self._human_hours(), s["coding_automation_fraction"]
-        return minimum(H / (1.0 - f), H + s["ai_labour_hours"])
+        return minimum(divide(H, 1.0 - f), H + s["ai_labour_hours"])
 
     def ces(self, c, labour):
         """``[alpha c**rho + (1-alpha) l**rho]**(lambda/rho)`` (Cobb-Douglas as rho -> 0)."""
         a, rho, lam = self.alpha, self.rho, self.parallelism
         if abs(rho) < 1e-9:
             return (c ** a * labour ** (1.0 - a)) ** lam
-        return (a * c ** rho + (1.0 - a) * labour ** rho) ** (lam / rho)
+        # In logs, scaled by the larger input (log-sum-exp): for rho = -20 the terms x**rho
+        # leave float range long before the aggregate does. A zero-weight term is left out; an
+        # input of 0 gives the limits (aggregate 0 for complements, rho < 0).
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            lc, ll = np.log(c), np.log(labour)
+            m = np.maximum(lc, ll)
+            parts = []
+            if a > 0:
+                parts.append(math.log(a) + rho * (lc - m))
+            if a < 1:
+                parts.append(math.log1p(-a) + rho * (ll - m))
+            lt = parts[0] if len(parts) == 1 else np.logaddexp(parts[0], parts[1])
+            out = np.exp(lam * m + (lam / rho) * lt)
+        return float(out) if np.ndim(out) == 0 else out
 
     def _constants(self):
         """Everything in research input fixed between discrete changes (cached by version)."""
@@ -106,7 +123,8 @@ class Research(Component):
         else:
             jd, span, share, gain = None, 1.0, 0.0, 0.0
         flop = comp.flop_per_h100e_year
-        c_per_p = comp.experiment_share * flop / self._C0
+        # c = experiment compute over its start value: the share cancels (its 0/0 limit too).
+        c_per_p = 1.0 / comp.initial_h100e
         a_per_p = min(comp.inference_share, comp.inference_share_cap) * flop * gens._copies_per_flop * gens._hours_per_copy
         self._k = (jd, H, H_J, f, span, share, gain, c_per_p, a_per_p)
         self._version = m.version
@@ -119,11 +137,13 @@ class Research(Component):
         jd, H, H_J, f, span, share, gain, c_per_p, a_per_p = self._constants()
         A = a_per_p * physical_compute
         if jd is None:
-            L, q = minimum(H / (1.0 - f), H + A), 1.0
+            L, q = minimum(divide(H, 1.0 - f), H + A), 1.0
         else:
             x, L = jd.allocate(H, H_J, A, f, span, share)
             q = 1.0 + jd.ai_directed_share_of(H, x, L, span, share) * gain
         return q * self.ces(c_per_p * physical_compute, L / self._H0)
 
     def _input_human_only(self, s):
-        return self.ces(s["experiment_compute"] / self._C0, s["human_research_hours"] / self._H0)
+        return self.ces(s["physical_compute"] / self.model["compute"].initial_h100e,
+                        s["human_research_hours"] / self._H0)
+

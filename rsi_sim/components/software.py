@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from ..core import Component, Param
-from ..core.numeric import maximum
+from ..core.numeric import divide, maximum
 
 
 class Software(Component):
@@ -66,7 +66,7 @@ class Software(Component):
         model.add_variable("software_returns", self._returns, unit="1", owner=self.name,
                            long_name="returns to software R&D r(S), falling to 0 at the ceiling")
         model.add_variable("software_growth_rate",
-                           lambda s: s["software_returns"] * s["research_input"] / s["cumulative_research"],
+                           lambda s: s["software_returns"] * divide(s["research_input"], s["cumulative_research"]),
                            unit="1/year", owner=self.name,
                            long_name="growth rate of software efficiency d ln S/dt")
 
@@ -80,5 +80,6 @@ class Software(Component):
         return math.exp(self.ln_ceiling)
 
     def rates(self, state):
-        g_r = state["research_input"] / state["cumulative_research"]
+        # R is positive, but exp(ln R) of a wild trial point of the integrator may underflow to 0.
+        g_r = divide(state["research_input"], state["cumulative_research"])
         return {"cumulative_research": g_r, "software_level": state["software_returns"] * g_r}

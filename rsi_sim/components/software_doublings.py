@@ -176,6 +176,13 @@ class SoftwareDoublings(Component):
             self.model.log("software_doubling", self.name, doubling=self.doublings,
                            months=float(months))
 
+    def finish(self, ds: xr.Dataset) -> xr.Dataset:
+        # NaN is the value, not a failure, once the doublings have ended (checked by the
+        # numerical-extremes tests through this attribute).
+        ds["software_doubling_time"].attrs["undefined_when"] = (
+            "no doubling is in progress: the software ceiling or max_months was reached (NaN)")
+        return ds
+
     def outputs(self) -> dict[str, tuple]:
         times = np.asarray(self.completed, dtype=float)[None, :]
         stats = self._statistics(self.values, times, np.array([len(self.completed) - 1]))

@@ -526,7 +526,7 @@ class Model:
                             f"(at year {self.year(ta):.4f}); raise solver.max_steps or loosen rtol"
                         )
                     if solver.status == "failed" or not np.all(np.isfinite(solver.y)):
-                        self._diverge(f"growth diverged ({message or 'non-finite state'})")
+                        self.diverge(f"growth diverged ({message or 'non-finite state'})")
                         return
                     step = self._step = _Step(solver, ta)
                     self._last_h = solver.step_size or self._last_h
@@ -538,7 +538,7 @@ class Model:
                     self._y, self._t = y_next, t_next
                     if hit:
                         if hit[2]:
-                            self._diverge("a stock passed 1e300", self._remaining_time(step, t_next))
+                            self.diverge("a stock passed 1e300", self._remaining_time(step, t_next))
                             return
                         self._fire(hit[1])
                         break
@@ -571,8 +571,10 @@ class Model:
                 self._interrupt_pending = False
         self._step = None
 
-    def _diverge(self, reason: str, remaining: float = 0.0) -> None:
-        """Flag divergence now; ``remaining`` extrapolates to the singularity (see below)."""
+    def diverge(self, reason: str, remaining: float = 0.0) -> None:
+        """Flag divergence now and end the run; ``remaining`` extrapolates to the singularity
+        (see below). The integrator calls it when a stock blows up; a component whose closed
+        form blows up (a superexponential trend) calls it at the singularity."""
         if self._stop_event.triggered:
             return
         self.diverged = True

@@ -37,3 +37,20 @@ def clip(x: Any, lo: float, hi: float) -> Any:
     if type(x) is float:
         return x if lo <= x <= hi or x != x else (lo if x < lo else hi)
     return np.clip(x, lo, hi)
+
+
+def divide(a: Any, b: Any) -> Any:
+    """``a / b`` as numpy divides: for two floats, ``x / 0`` is ``±inf`` and ``0 / 0`` is NaN
+    instead of :class:`ZeroDivisionError`.
+
+    A share that rounds to 1 (``1 - f == 0`` for a fraction ``f`` that is only close to 1) then
+    gives the limit ``inf``, which the ``minimum`` it usually feeds turns into the other branch.
+
+    >>> divide(1.0, 0.0), divide(-2.0, 0.0), divide(6.0, 3.0)
+    (inf, -inf, 2.0)
+    """
+    if isinstance(b, float) and b == 0.0 and isinstance(a, float):  # numpy float64 included
+        if a != a or a == 0.0:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b

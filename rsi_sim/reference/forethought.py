@@ -300,8 +300,13 @@ def _doubling_times(
     """
     n = f_max.shape[0]
     # Elementwise in the same order as the published code, so one sample or many give the same bits.
-    ceiling = (2.0 ** (_DOUBLINGS_PER_YEAR_OF_SOFTWARE / software_share)) ** limit_years
-    total_doublings = np.log(ceiling) / np.log(2.0)
+    with np.errstate(over="ignore"):
+        ceiling = (2.0 ** (_DOUBLINGS_PER_YEAR_OF_SOFTWARE / software_share)) ** limit_years
+    # A ceiling past float range (more than 1024 doublings away) is inf: count doublings to it
+    # instead, (4/s) L of them, as the ceiling's log2 would be.
+    finite_ceiling = np.isfinite(ceiling)
+    total_doublings = np.where(finite_ceiling, np.log(ceiling) / np.log(2.0),
+                               limit_years * (_DOUBLINGS_PER_YEAR_OF_SOFTWARE / software_share))
     k = np.zeros(n) if constant_r else r0 / total_doublings
     if gradual_boost:
         f0 = np.full(n, _GRADUAL_F0)
@@ -325,7 +330,8 @@ def _doubling_times(
     # Finished samples keep being computed (then masked); their inf doubling times overflow.
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(1, max_steps + 1):
-            active = (t < max_months) & (size < ceiling) & (r > 0)
+            below = np.where(finite_ceiling, size < ceiling, steps < total_doublings)
+            active = (t < max_months) & below & (r > 0)
             if not active.any():
                 break
             f_old = f

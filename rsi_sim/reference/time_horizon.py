@@ -95,7 +95,8 @@ def doublings_in_time(
     """Number of doublings completed after ``elapsed`` time (inverse of :func:`time_for_doublings`).
 
     ``n = ln(1 − d τ/T) / ln(1 − d)``, i.e. ``(τ/T) g(d τ/T) / g(d)`` with
-    ``g(y) = ln(1−y)/(−y)``; ``inf`` once ``τ >= T/d`` (superexponential, ``d > 0``).
+    ``g(y) = ln(1−y)/(−y)``; ``inf`` once ``τ >= T/d`` (superexponential, ``d > 0``), and
+    ``-inf`` once ``τ <= T/d`` before ``t0`` when ``d < 0`` (the horizon is then 0).
 
     Parameters
     ----------
@@ -124,7 +125,9 @@ def doublings_in_time(
     y = d * tau / t
     with np.errstate(over="ignore", invalid="ignore"):
         n = (tau / t) * _log1p_neg_ratio(np.minimum(y, 1.0)) / _log1p_neg_ratio(d)
-    return np.where(y < 1.0, n, np.inf)
+    # y >= 1 only when d and tau share a sign: forward (d > 0) the horizon has blown up;
+    # backward with d < 0 each earlier doubling is shorter, so it has shrunk to 0 (n = -inf).
+    return np.where(y < 1.0, n, np.copysign(np.inf, tau))
 
 
 def time_to_horizon(
