@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Component, Param
-from ..core.numeric import minimum
+from ..core.numeric import divide, minimum
 
 
 class Alignment(Component):
@@ -61,7 +61,8 @@ class Alignment(Component):
         ai_directed = s["ai_directed_share"] * s["research_labour"]
         capacity = self._lab.hours("oversight") * self.audit_span
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(ai_directed > 0, minimum(1.0, capacity / ai_directed), 1.0)
+            # Python floats raise on x/0 where np.where would discard the branch: divide.
+            return np.where(ai_directed > 0, minimum(1.0, divide(capacity, ai_directed)), 1.0)
 
     def _training_started(self, gen, state):
         share = float(state["ai_directed_share"])

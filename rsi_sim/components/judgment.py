@@ -114,6 +114,8 @@ class Judgment(Component):
 
     def ai_judgment_of(self, horizon_hours: float) -> float:
         """AI judgment level (doublings vs top human) of a generation with ``horizon_hours``."""
+        if not horizon_hours > 0:  # a model with no horizon at all has no judgment either
+            return -math.inf
         return math.log2(horizon_hours / self.execution_parity_hours) - self.judgment_lag_doublings
 
     def required_human_share(self) -> float:
