@@ -21,8 +21,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
+import signal
+from collections.abc import Iterator
 from typing import Any
 
 try:
@@ -121,3 +124,28 @@ def scenarios(draw, components: list[str] | None = None, *,
         "outputs": {"step": f"{step_months} months"},
         "components": {name: draw(parameters(REGISTRY[name])) for name in names},
     }
+
+
+class TimeLimitExceeded(BaseException):
+    """A block ran past its :func:`time_limit` (a BaseException, so code under test that
+    catches ``Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Raise :class:`TimeLimitExceeded` if the block runs longer than ``seconds`` (main thread,
+    POSIX: SIGALRM). For tests that must never hang.
+
+    >>> with time_limit(5):
+    ...     pass
+    """
+    def alarm(signum, frame):
+        raise TimeLimitExceeded(f"took more than {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

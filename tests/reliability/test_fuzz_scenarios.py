@@ -17,11 +17,9 @@ import math
 import os
 import re
 import resource
-import signal
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from typer.testing import CliRunner
 
 from rsi_sim.cli import app
 from rsi_sim.components import REGISTRY
+from rsi_sim.testing import time_limit
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG = os.environ.get("RSI_SIM_FUZZ", "").lower() == "long"
@@ -79,22 +78,6 @@ BASES = {
 BASE_DATA = {k: yaml.safe_load(v) for k, v in BASES.items()}
 
 
-class CaseTimeout(BaseException):
-    """A case ran past :data:`CASE_SECONDS` (BaseException: the CLI must not swallow it)."""
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def alarm(signum, frame):
-        raise CaseTimeout(f"case took more than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def rss_mb() -> float:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import signal
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -21,7 +19,7 @@ from hypothesis import strategies as st
 from rsi_sim.components import REGISTRY, JonesResearch
 from rsi_sim.core import Model, RsiSimError
 from rsi_sim.core.model import LOG_LIMIT
-from rsi_sim.testing import parameters
+from rsi_sim.testing import parameters, time_limit
 
 LONG = os.environ.get("RSI_SIM_FUZZ", "").lower() == "long"
 #: Parameter draws per component (and for the coupled model). CI draws a few, the same ones on
@@ -34,22 +32,6 @@ HORIZON_2200 = 2200.0 - 2026.0
 HORIZONS = st.sampled_from([1 / 12, 1.0, 30.0, HORIZON_2200]) | st.floats(0.1, HORIZON_2200)
 
 
-class RunTimeout(BaseException):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: int):
-    def alarm(signum, frame):
-        raise RunTimeout(f"a run took more than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def with_needs(name: str) -> list[str]:
