@@ -90,6 +90,21 @@ class Research(Component):
         a, rho, lam = self.alpha, self.rho, self.parallelism
         if abs(rho) < 1e-9:
             return (c ** a * labour ** (1.0 - a)) ** lam
+        if type(c) is float and type(labour) is float and c > 0.0 and labour > 0.0 \
+                and c < math.inf and labour < math.inf:
+            # The same log-sum-exp on floats (inside the integrator: numpy costs microseconds).
+            lc, ll = math.log(c), math.log(labour)
+            m = lc if lc > ll else ll
+            if a <= 0.0 or a >= 1.0:
+                lt = (rho * (ll - m) if a <= 0.0 else rho * (lc - m))
+            else:
+                p, q = math.log(a) + rho * (lc - m), math.log1p(-a) + rho * (ll - m)
+                top = p if p > q else q
+                lt = top + math.log1p(math.exp(-abs(p - q)))
+            try:
+                return math.exp(lam * m + (lam / rho) * lt)
+            except OverflowError:
+                return math.inf
         # In logs, scaled by the larger input (log-sum-exp): for rho = -20 the terms x**rho
         # leave float range long before the aggregate does. A zero-weight term is left out; an
         # input of 0 gives the limits (aggregate 0 for complements, rho < 0).

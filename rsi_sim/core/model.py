@@ -4,7 +4,7 @@ continuous stocks, threshold watches fired at interpolated times, and a recorder
 How continuous and discrete time meet
 -------------------------------------
 The integrator is one SimPy process. Each accepted step of an embedded Runge-Kutta pair
-(scipy's ``RK45``/``DOP853`` steppers) becomes one SimPy timeout, so other processes run between
+(:mod:`rsi_sim.core.stepper`) becomes one SimPy timeout, so other processes run between
 steps. A process that changes discrete state (a generation is released, a policy pauses
 training) does so inside ``with model.change():``, which first brings the continuous state to the
 current time with the step's dense output, then restarts the integrator from there; the
@@ -19,6 +19,7 @@ long when nothing accelerates, and a finite-time blow-up shows up as the step si
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
 import math
@@ -29,18 +30,19 @@ from typing import Any
 import numpy as np
 import simpy
 import xarray as xr
-from scipy.integrate import DOP853, RK23, RK45
 from scipy.optimize import brentq
 
 from .component import Component
 from .conditions import Condition
 from .errors import SimulationError
+from .stepper import METHODS, make_stepper
 
 #: A log-stock beyond e**690 (~1e300) counts as diverged: float64 overflows soon after.
 LOG_LIMIT = 690.0
 #: Most points on the output grid of one run: bounds the memory a run can ask for.
 MAX_OUTPUT_POINTS = 1_000_000
-_SOLVERS = {"RK23": RK23, "RK45": RK45, "DOP853": DOP853}
+#: Up to this many pending output points are evaluated one by one on floats, more as arrays.
+SCALAR_FLUSH_POINTS = 6
 
 
 @dataclass(frozen=True)
@@ -122,18 +124,13 @@ class Watch:
 
 
 class _Step:
-    """One accepted integrator step; its dense output is built only if someone needs it."""
+    """The stepper's last accepted step (valid until it steps again)."""
 
-    __slots__ = ("ta", "tb", "yb", "_solver", "_dense")
+    __slots__ = ("ta", "tb", "yb", "dense")
 
-    def __init__(self, solver, ta: float):
-        self.ta, self.tb, self.yb = ta, solver.t, solver.y.copy()
-        self._solver, self._dense = solver, None
-
-    def dense(self, t):
-        if self._dense is None:
-            self._dense = self._solver.dense_output()
-        return self._dense(t)
+    def __init__(self, stepper):
+        self.ta, self.tb, self.yb = stepper.t_old, stepper.t, np.array(stepper.y)
+        self.dense = stepper.dense
 
 
 class _ClockStep:
@@ -172,9 +169,9 @@ class State:
     def __init__(self, model: Model, t: Any, y: np.ndarray):
         self.t = t
         self._model = model
-        if y.ndim == 1:
+        if isinstance(y, list) or y.ndim == 1:
             # Scalars as Python floats: component formulas run several times faster on them.
-            x = y.tolist()
+            x = list(y) if isinstance(y, list) else y.tolist()
             for i in model._log_index:
                 x[i] = math.exp(x[i]) if x[i] < 709.0 else math.inf
         else:
@@ -405,7 +402,7 @@ class Model:
         self._stop_event.succeed()
 
     # ---- continuous state ------------------------------------------------------------------
-    def _rhs(self, t: float, y: np.ndarray) -> np.ndarray:
+    def _rhs(self, t: float, y: list) -> list:
         state = State(self, t, y)
         dy = [0.0] * len(y)
         idx = self._stock_index
@@ -415,8 +412,8 @@ class Model:
             except OverflowError:  # as in State: past float range is inf, and then divergence
                 rates = {s.name: math.inf for s in self.stocks if s.owner == comp.name}
             for name, rate in rates.items():
-                dy[idx[name]] = rate
-        return np.array(dy, dtype=float)
+                dy[idx[name]] = float(rate)
+        return dy
 
     def _y_at(self, t: float) -> np.ndarray:
         if t == self._t or not len(self._y):  # a model with no stocks has nothing to interpolate
@@ -488,19 +485,13 @@ class Model:
             return ta
         return brentq(f, ta, tb, xtol=1e-12, rtol=1e-12)
 
-    def _new_solver(self):
+    def _new_stepper(self):
         opts = self.solver_options
-        try:
-            cls = _SOLVERS[opts.method]
-        except KeyError:
-            raise SimulationError(f"unknown integrator method {opts.method!r}; use one of {list(_SOLVERS)}") from None
-        # After a discrete change, start from the last accepted step size rather than letting
-        # scipy estimate one (two extra right-hand-side evaluations on every restart).
-        first = None
-        if self._last_h:
-            first = min(self._last_h, opts.max_step, max(self.horizon - self._t, 1e-300))
-        return cls(self._rhs, self._t, self._y, self.horizon, rtol=opts.rtol, atol=opts.atol,
-                   max_step=opts.max_step, first_step=first, vectorized=False)
+        if opts.method not in METHODS:
+            raise SimulationError(f"unknown integrator method {opts.method!r}; use one of {list(METHODS)}")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return make_stepper(opts.method, self._rhs, self._t, self._y.tolist(), self.horizon,
+                                rtol=opts.rtol, atol=opts.atol, max_step=opts.max_step)
 
     def _integrate(self):
         env = self.env
@@ -508,28 +499,33 @@ class Model:
         if not len(self._y):
             yield from self._advance_clock()
             return
+        stepper = None
         while True:
             self._step = None
             if self._t >= self.horizon:
                 yield env.timeout(self.horizon - env.now)
                 return
-            solver = self._new_solver()
+            if stepper is None:
+                stepper = self._stepper = self._new_stepper()
+            else:  # after a discrete change: same step size, rates evaluated anew
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    stepper.restart(self._t, self._y.tolist())
             try:
                 while True:
-                    ta = solver.t
+                    ta = stepper.t
                     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                        message = solver.step()
+                        ok = stepper.step()
                     steps += 1
                     if steps > self.solver_options.max_steps:
                         raise SimulationError(
                             f"the integrator took more than {self.solver_options.max_steps} steps "
                             f"(at year {self.year(ta):.4f}); raise solver.max_steps or loosen rtol"
                         )
-                    if solver.status == "failed" or not np.all(np.isfinite(solver.y)):
-                        self.diverge(f"growth diverged ({message or 'non-finite state'})")
+                    if not ok or not all(map(math.isfinite, stepper.y)):
+                        self.diverge("growth diverged (the step size fell below floating-point resolution)",
+                                     self._remaining_time(self._t, self._y))
                         return
-                    step = self._step = _Step(solver, ta)
-                    self._last_h = solver.step_size or self._last_h
+                    step = self._step = _Step(stepper)
                     hit = self._first_crossing(step)
                     t_next = hit[0] if hit else step.tb
                     yield env.timeout(max(0.0, t_next - env.now))
@@ -538,14 +534,14 @@ class Model:
                     self._y, self._t = y_next, t_next
                     if hit:
                         if hit[2]:
-                            self.diverge("a stock passed 1e300", self._remaining_time(step, t_next))
+                            self.diverge("a stock passed 1e300", self._remaining_time(t_next, y_next))
                             return
                         self._fire(hit[1])
                         break
                     if self._restart_requested:
                         self._restart_requested = False
                         break
-                    if solver.status == "finished":
+                    if t_next >= self.horizon:
                         return
             except simpy.Interrupt:
                 self._interrupt_pending = False
@@ -583,23 +579,30 @@ class Model:
                  extrapolated_years=remaining)
         self.stop("diverged")
 
-    def _remaining_time(self, step: _Step, t: float) -> float:
-        """Time left to the singularity when a log-stock passes the ceiling, from the local
-        growth rate g = d ln X/dt and its trend: ``g / (dg/dt)``.
+    def _remaining_time(self, t: float, y: np.ndarray) -> float:
+        """Time left to the singularity, from the state ``(t, y)`` close to it: with the local
+        growth rate g = d ln X/dt of the largest log-stock and its trend, ``g / (dg/dt)``.
 
         A power-law blow-up ``dX/dt ∝ X**k`` has ``dg/dt = (k-1) g**2``, so the estimate is exact
-        for it (REFERENCE A.1); without it, returns close to 1 give a ceiling crossing well before
-        the singularity (at k = 1.01, a relative error of 1e-3 in t*). Zero if g is not growing.
+        for it (REFERENCE A.1) from any state; without it, returns close to 1 give a ceiling
+        crossing well before the singularity (at k = 1.01, a relative error of 1e-3 in t*), and
+        for k > 2 the rates leave float range before the stock does. ``dg/dt`` is a forward
+        difference over ``1e-7 / g`` along the rates. Zero if g is not growing.
         """
         mask = self._log_mask
-        y1 = step.dense(t)
-        i = int(np.flatnonzero(mask)[np.argmax(y1[mask])])
-        h = 1e-6 * max(t - step.ta, 1e-12)
+        if not mask.any():
+            return 0.0
+        y = [float(v) for v in y]
+        i = max(np.flatnonzero(mask).tolist(), key=lambda j: y[j])
         with np.errstate(all="ignore"):
-            g1 = float(self._rhs(t, y1)[i])
-            g0 = float(self._rhs(t - h, step.dense(t - h))[i])
-        slope = (g1 - g0) / h
-        if not (math.isfinite(g1) and math.isfinite(slope)) or slope <= 0 or g1 <= 0:
+            f = self._rhs(t, y)
+            g1 = f[i]
+            if not (math.isfinite(g1) and g1 > 0 and all(map(math.isfinite, f))):
+                return 0.0
+            h = 1e-7 / g1
+            g2 = self._rhs(t + h, [a + h * b for a, b in zip(y, f)])[i]
+        slope = (g2 - g1) / h
+        if not math.isfinite(slope) or slope <= 0:
             return 0.0
         return g1 / slope
 
@@ -615,43 +618,64 @@ class Model:
         self._grid = np.arange(n) * self.output_step
         if self._grid[-1] < self.horizon - 1e-9:
             self._grid = np.append(self._grid, self.horizon)
+        self._grid_list = self._grid.tolist()
         self._next_grid = 0
         self._series = {name: np.full(len(self._grid), np.nan) for name, _, _ in self.recorded()}
-        self._pending: list[tuple[int, int, np.ndarray]] = []
+        self._pending: list[tuple[int, Any]] = []  # (grid index, stocks there)
 
     def _record_until(self, t_end: float, inclusive: bool) -> None:
         """Take the stocks at the grid points up to ``t_end`` from the current step.
 
-        Variables are evaluated later, in one vectorised pass per stretch of constant discrete
-        state (:meth:`_flush`), because that is where the recorder's time goes.
+        Variables are evaluated later, in one pass per stretch of constant discrete state
+        (:meth:`_flush`), because that is where the recorder's time goes.
         """
         i0 = self._next_grid
-        side = "right" if inclusive else "left"
-        i1 = int(np.searchsorted(self._grid, t_end + (1e-12 if inclusive else -1e-12), side=side))
+        grid = self._grid_list
+        if inclusive:
+            i1 = bisect.bisect_right(grid, t_end + 1e-12, lo=i0)
+        else:
+            i1 = bisect.bisect_left(grid, t_end - 1e-12, lo=i0)
         if i1 <= i0:
             return
-        times = self._grid[i0:i1]
         step = self._step
-        if step is not None and step.ta - 1e-12 <= times[0]:
-            y = step.dense(np.clip(times, step.ta, step.tb))
-        else:
-            y = np.repeat(self._y[:, None], len(times), axis=1)
-        self._pending.append((i0, i1, y))
+        for i in range(i0, i1):
+            t = grid[i]
+            if step is not None and step.ta - 1e-12 <= t:
+                y = step.dense(min(max(t, step.ta), step.tb))
+            else:
+                y = self._y
+            self._pending.append((i, y))
         self._next_grid = i1
 
     def _flush(self) -> None:
         """Evaluate every recorded variable at the pending grid points (discrete state is the
-        same for all of them: a flush precedes every change)."""
+        same for all of them: a flush precedes every change).
+
+        A few points are evaluated one by one on Python floats (the formulas' fast paths); a
+        longer stretch in one vectorised pass. Both give the same numbers to rounding.
+        """
         if not self._pending:
             return
-        i0, i1 = self._pending[0][0], self._pending[-1][1]
-        y = np.concatenate([p[2] for p in self._pending], axis=1) if len(self._pending) > 1 else self._pending[0][2]
-        self._pending = []
-        times = self._grid[i0:i1]
-        state = State(self, times, y)
+        pending, self._pending = self._pending, []
+        series = self._series
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for name, series in self._series.items():
-                series[i0:i1] = state[name]
+            if len(pending) <= SCALAR_FLUSH_POINTS:
+                try:
+                    values = []
+                    for i, y in pending:
+                        state = State(self, self._grid_list[i], y)
+                        values.append([state[name] for name in series])
+                except ArithmeticError:  # e.g. a float x / 0 that numpy would make inf
+                    pass
+                else:
+                    for (i, _), row in zip(pending, values):
+                        for arr, v in zip(series.values(), row):
+                            arr[i] = v
+                    return
+            i0, i1 = pending[0][0], pending[-1][0] + 1
+            state = State(self, self._grid[i0:i1], np.column_stack([p[1] for p in pending]))
+            for name, arr in series.items():
+                arr[i0:i1] = state[name]
 
     # ---- running ------------------------------------------------------------------------------
     def run(self) -> xr.Dataset:
@@ -663,7 +687,6 @@ class Model:
         self._interrupt_pending = False
         self._restart_requested = False
         self._step = None
-        self._last_h = None
         self._start_recorder()
         for comp in self.components.values():
             comp.start()
