@@ -600,7 +600,7 @@ class Model:
             if not (math.isfinite(g1) and g1 > 0 and all(map(math.isfinite, f))):
                 return 0.0
             h = 1e-7 / g1
-            g2 = self._rhs(t + h, [a + h * b for a, b in zip(y, f)])[i]
+            g2 = self._rhs(t + h, [a + h * b for a, b in zip(y, f, strict=False)])[i]
         slope = (g2 - g1) / h
         if not math.isfinite(slope) or slope <= 0:
             return 0.0
@@ -668,8 +668,8 @@ class Model:
                 except ArithmeticError:  # e.g. a float x / 0 that numpy would make inf
                     pass
                 else:
-                    for (i, _), row in zip(pending, values):
-                        for arr, v in zip(series.values(), row):
+                    for (i, _), row in zip(pending, values, strict=False):
+                        for arr, v in zip(series.values(), row, strict=False):
                             arr[i] = v
                     return
             i0, i1 = pending[0][0], pending[-1][0] + 1

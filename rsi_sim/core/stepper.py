@@ -75,13 +75,13 @@ class EmbeddedRK:
         """Hairer, Nørsett & Wanner's starting step (§II.4): from the sizes of y, f and f'."""
         y, f = self.y, self.f
         scale = [self.atol + abs(v) * self.rtol for v in y]
-        d0 = _rms([v / s for v, s in zip(y, scale)])
-        d1 = _rms([v / s for v, s in zip(f, scale)])
+        d0 = _rms([v / s for v, s in zip(y, scale, strict=False)])
+        d1 = _rms([v / s for v, s in zip(f, scale, strict=False)])
         h0 = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
         h0 = min(h0, self.t_bound - self.t, self.max_step)
-        y1 = [v + h0 * d for v, d in zip(y, f)]
+        y1 = [v + h0 * d for v, d in zip(y, f, strict=False)]
         f1 = self._eval(self.t + h0, y1)
-        d2 = _rms([(a - b) / s for a, b, s in zip(f1, f, scale)]) / h0
+        d2 = _rms([(a - b) / s for a, b, s in zip(f1, f, scale, strict=False)]) / h0
         if not math.isfinite(d2):
             return h0
         h1 = max(1e-6, h0 * 1e-3) if d1 <= 1e-15 and d2 <= 1e-15 else (0.01 / max(d1, d2)) ** (1 / (order + 1))
@@ -104,14 +104,14 @@ class EmbeddedRK:
             K = [f]
             for i in range(1, len(C)):
                 row = A[i]
-                yi = [y[j] + hs * sum(a * k[j] for a, k in zip(row, K)) for j in range(n)]
+                yi = [y[j] + hs * sum(a * k[j] for a, k in zip(row, K, strict=False)) for j in range(n)]
                 K.append(self._eval(t + C[i] * hs, yi))
-            y_new = [y[j] + hs * sum(b * k[j] for b, k in zip(B, K)) for j in range(n)]
+            y_new = [y[j] + hs * sum(b * k[j] for b, k in zip(B, K, strict=False)) for j in range(n)]
             f_new = self._eval(t + hs, y_new)
             K.append(f_new)
             err = 0.0
             for j in range(n):
-                e = hs * sum(c * k[j] for c, k in zip(E, K))
+                e = hs * sum(c * k[j] for c, k in zip(E, K, strict=False))
                 err += (e / (atol + rtol * max(abs(y[j]), abs(y_new[j])))) ** 2
             err = math.sqrt(err / n) if n else 0.0
             if err < 1.0:  # accepted (a NaN error is not)
@@ -135,7 +135,7 @@ class EmbeddedRK:
             out = []
             for j, y0 in enumerate(self.y_old):
                 # y0 + h * sum_k (sum_i K_ij P_ik) x**(k+1), by Horner in x
-                coef = [sum(k[j] * p for k, p in zip(self.K, col)) for col in self._Pcols]
+                coef = [sum(k[j] * p for k, p in zip(self.K, col, strict=False)) for col in self._Pcols]
                 acc = 0.0
                 for c in reversed(coef):
                     acc = (acc + c) * x
