@@ -60,6 +60,8 @@ class Alignment(Component):
     def _coverage(self, s):
         ai_directed = s["ai_directed_share"] * s["research_labour"]
         capacity = self._lab.hours("oversight") * self.audit_span
+        if type(ai_directed) is float:
+            return minimum(1.0, capacity / ai_directed) if ai_directed > 0 else 1.0
         with np.errstate(divide="ignore", invalid="ignore"):
             # Python floats raise on x/0 where np.where would discard the branch: divide.
             return np.where(ai_directed > 0, minimum(1.0, divide(capacity, ai_directed)), 1.0)

@@ -82,7 +82,12 @@ class Capability(Component):
 
     def automation_fraction(self, horizon_hours):
         """Coding automation fraction f(h) (logistic in ln h)."""
-        h = np.asarray(horizon_hours, dtype=float)
+        h = horizon_hours if type(horizon_hours) is float else np.asarray(horizon_hours, dtype=float)
+        if type(h) is float:
+            try:
+                return 1.0 / (1.0 + (self.automation_half_hours / h) ** self.automation_slope) if h > 0 else 0.0
+            except OverflowError:  # the limit of the logistic, as numpy's inf gives it
+                return 0.0
         return 1.0 / (1.0 + (self.automation_half_hours / h) ** self.automation_slope)
 
     def implied_horizon_hours(self, decimal_year: float) -> float:

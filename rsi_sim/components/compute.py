@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..core import Component, Param
-from ..core.numeric import minimum
+from ..core.numeric import exp, minimum
 
 #: Seconds in a Julian year; model time is in Julian years.
 SECONDS_PER_YEAR = 365.25 * 86400.0
@@ -123,7 +121,7 @@ class Compute(Component):
         if math.isinf(self._training_growth_cap):
             return uncapped
         t0, v0 = self._cap_anchor
-        return minimum(uncapped, v0 * np.exp(math.log(self._training_growth_cap) * (s["t"] - t0)))
+        return minimum(uncapped, v0 * exp(math.log(self._training_growth_cap) * (s["t"] - t0)))
 
     @property
     def training_growth_cap(self) -> float:

@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..core import Component, Param
-from ..core.numeric import divide, maximum
+from ..core.numeric import divide, log, maximum
 
 
 class Software(Component):
@@ -72,7 +70,7 @@ class Software(Component):
 
     def _returns(self, s):
         # r falls linearly in ln S (Davidson & Houlden 2025); clipped so S never passes S_max.
-        return self.r * maximum(0.0, 1.0 - np.log(s["software_level"]) / self.ln_ceiling)
+        return self.r * maximum(0.0, 1.0 - log(s["software_level"]) / self.ln_ceiling)
 
     @property
     def ceiling(self) -> float:

@@ -42,7 +42,7 @@ LOG_LIMIT = 690.0
 #: Most points on the output grid of one run: bounds the memory a run can ask for.
 MAX_OUTPUT_POINTS = 1_000_000
 #: Up to this many pending output points are evaluated one by one on floats, more as arrays.
-SCALAR_FLUSH_POINTS = 6
+SCALAR_FLUSH_POINTS = 3
 
 
 @dataclass(frozen=True)

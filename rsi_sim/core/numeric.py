@@ -39,6 +39,33 @@ def clip(x: Any, lo: float, hi: float) -> Any:
     return np.clip(x, lo, hi)
 
 
+def log(x: Any) -> Any:
+    """``np.log`` with a fast path for a positive float.
+
+    >>> log(1.0), float(log(np.float64(0.0)))
+    (0.0, -inf)
+    """
+    if type(x) is float and 0.0 < x < math.inf:
+        return math.log(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x)
+
+
+def exp(x: Any) -> Any:
+    """``np.exp`` with a fast path for a float (overflow gives ``inf``, as numpy does).
+
+    >>> exp(0.0), exp(1000.0)
+    (1.0, inf)
+    """
+    if type(x) is float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return math.inf
+    with np.errstate(over="ignore"):
+        return np.exp(x)
+
+
 def divide(a: Any, b: Any) -> Any:
     """``a / b`` as numpy divides: for two floats, ``x / 0`` is ``±inf`` and ``0 / 0`` is NaN
     instead of :class:`ZeroDivisionError`.

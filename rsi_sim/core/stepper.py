@@ -61,6 +61,7 @@ class EmbeddedRK:
         self.t_old = t0
         self.y_old = self.y
         self.K: list[list[float]] = []
+        self._Q: list[list[float]] | None = None
 
     def _eval(self, t: float, y: list) -> list:
         self.nfev += 1
@@ -120,7 +121,7 @@ class EmbeddedRK:
                     factor = min(1.0, factor)
                 # A step cut short to land on ``end`` does not shrink the next one.
                 self.h = max(h, hs * factor) if truncated else hs * factor
-                self.t_old, self.y_old, self.K = t, y, K
+                self.t_old, self.y_old, self.K, self._Q = t, y, K, None
                 self.t = end if truncated else t + hs
                 self.y, self.f = y_new, f_new
                 return True
@@ -132,12 +133,13 @@ class EmbeddedRK:
         h = self.t - self.t_old
         if type(t) is float:
             x = (t - self.t_old) / h if h else 0.0
+            if self._Q is None:  # Q[j][k] = sum_i K_ij P_ik, once per step
+                self._Q = [[sum(k[j] * p for k, p in zip(self.K, col, strict=True)) for col in self._Pcols][::-1]
+                           for j in range(len(self.y_old))]
             out = []
-            for j, y0 in enumerate(self.y_old):
-                # y0 + h * sum_k (sum_i K_ij P_ik) x**(k+1), by Horner in x
-                coef = [sum(k[j] * p for k, p in zip(self.K, col, strict=False)) for col in self._Pcols]
-                acc = 0.0
-                for c in reversed(coef):
+            for y0, coef in zip(self.y_old, self._Q, strict=True):
+                acc = 0.0  # y0 + h * sum_k Q_jk x**(k+1), by Horner in x
+                for c in coef:
                     acc = (acc + c) * x
                 out.append(y0 + h * acc)
             return np.array(out)
