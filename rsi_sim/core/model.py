@@ -156,6 +156,9 @@ class Event:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
+_MISSING = object()
+
+
 class State:
     """The model state at time ``t``: stocks by name, and variables computed on demand (cached).
 
@@ -184,10 +187,9 @@ class State:
         self._values = values
 
     def __getitem__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            pass
+        value = self._values.get(name, _MISSING)
+        if value is not _MISSING:
+            return value
         var = self._model.variables.get(name)
         if var is None:
             flag = self._model.flags.get(name)
@@ -713,8 +715,7 @@ class Model:
             "event_kind": ("event", np.array([e.kind for e in ev], dtype=str), {"long_name": "what happened"}),
             "event_source": ("event", np.array([e.source for e in ev], dtype=str),
                              {"long_name": "component or policy that logged it"}),
-            "event_detail": ("event", np.array([json.dumps(e.attrs, sort_keys=True, default=_jsonable)
-                                                for e in ev], dtype=str),
+            "event_detail": ("event", np.array([_EVENT_JSON.encode(e.attrs) for e in ev], dtype=str),
                              {"long_name": "event attributes (JSON)"}),
         })
         coords = {"time": ("time", time, {"units": "year", "long_name": "decimal year"})}
@@ -739,3 +740,7 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return x.tolist()
     return str(x)
+
+
+#: One encoder for every event's attributes (``json.dumps`` with options builds one per call).
+_EVENT_JSON = json.JSONEncoder(sort_keys=True, default=_jsonable)

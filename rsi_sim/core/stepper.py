@@ -13,8 +13,7 @@ coefficients are read from scipy's classes) and steps on Python floats:
 - first-same-as-last: the last stage of an accepted step is the first of the next, so a step
   costs ``s - 1`` right-hand-side evaluations; :meth:`EmbeddedRK.restart` (after a discrete
   change of rates) costs one;
-- each step ends at ``t_stop`` when asked, so the kernel ends steps exactly at the next scheduled
-  event and a discrete change there needs no interpolation and wastes no step;
+- the last step lands exactly on ``t_bound`` (the horizon);
 - dense output with the pair's continuous extension (polynomial coefficients ``P``), evaluated
   only when asked (watch root-finding, the recorder).
 
@@ -38,7 +37,7 @@ SAFETY, MIN_FACTOR, MAX_FACTOR = 0.9, 0.2, 10.0
 class EmbeddedRK:
     """One embedded explicit Runge–Kutta pair on a list of floats.
 
-    ``step(t_stop)`` advances by one accepted step, not past ``t_stop``, and returns ``False``
+    ``step()`` advances by one accepted step, not past ``t_bound``, and returns ``False``
     when the step size fell below what floating point can resolve (the state is not finite or
     the equations are too stiff); ``t``/``y`` are then unchanged.
     """
@@ -88,9 +87,9 @@ class EmbeddedRK:
         h1 = max(1e-6, h0 * 1e-3) if d1 <= 1e-15 and d2 <= 1e-15 else (0.01 / max(d1, d2)) ** (1 / (order + 1))
         return min(100 * h0, h1, self.max_step)
 
-    def step(self, t_stop: float | None = None) -> bool:
+    def step(self) -> bool:
         t, y, f = self.t, self.y, self.f
-        end = self.t_bound if t_stop is None else min(t_stop, self.t_bound)
+        end = self.t_bound
         rtol, atol, A, C, B, E = self.rtol, self.atol, self.A, self.C, self.B, self.E
         n = len(y)
         h = min(self.h, self.max_step)  # the controller's step
@@ -99,7 +98,7 @@ class EmbeddedRK:
         while True:
             if h < tiny:
                 return False
-            # Land exactly on ``end`` when it is within reach (or just beyond it).
+            # Land exactly on ``end`` when it is within reach (or just short of it).
             truncated = t + h >= end or end - (t + h) < tiny
             hs = end - t if truncated else h
             K = [f]
@@ -180,7 +179,7 @@ class ScipyStepper:
     def restart(self, t: float, y: list) -> None:
         self._start(t, y)
 
-    def step(self, t_stop: float | None = None) -> bool:
+    def step(self) -> bool:
         s = self._solver
         t0, y0 = self.t, self.y
         s.step()
