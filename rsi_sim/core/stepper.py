@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import mul
 
 import numpy as np
 from scipy.integrate import DOP853, RK23, RK45
@@ -59,7 +60,7 @@ class EmbeddedRK:
         self.h = first_step if first_step else self._initial_step(tableau.error_estimator_order)
         self.t_old = t0
         self.y_old = self.y
-        self.K: list[list[float]] = []
+        self.K: list[list[float]] = []  # the last step's stages, K[stock][stage]
         self._Q: list[list[float]] | None = None
 
     def _eval(self, t: float, y: list) -> list:
@@ -101,17 +102,18 @@ class EmbeddedRK:
             # Land exactly on ``end`` when it is within reach (or just short of it).
             truncated = t + h >= end or end - (t + h) < tiny
             hs = end - t if truncated else h
-            K = [f]
+            K = [[v] for v in f]  # K[j][i]: stage i of stock j
             for i in range(1, len(C)):
                 row = A[i]
-                yi = [y[j] + hs * sum(a * k[j] for a, k in zip(row, K, strict=False)) for j in range(n)]
-                K.append(self._eval(t + C[i] * hs, yi))
-            y_new = [y[j] + hs * sum(b * k[j] for b, k in zip(B, K, strict=False)) for j in range(n)]
+                k = self._eval(t + C[i] * hs, [yj + hs * sum(map(mul, row, kj)) for yj, kj in zip(y, K, strict=False)])
+                for kj, v in zip(K, k, strict=False):
+                    kj.append(v)
+            y_new = [yj + hs * sum(map(mul, B, kj)) for yj, kj in zip(y, K, strict=False)]
             f_new = self._eval(t + hs, y_new)
-            K.append(f_new)
             err = 0.0
             for j in range(n):
-                e = hs * sum(c * k[j] for c, k in zip(E, K, strict=False))
+                K[j].append(f_new[j])
+                e = hs * sum(map(mul, E, K[j]))
                 err += (e / (atol + rtol * max(abs(y[j]), abs(y_new[j])))) ** 2
             err = math.sqrt(err / n) if n else 0.0
             if err < 1.0:  # accepted (a NaN error is not)
@@ -132,9 +134,8 @@ class EmbeddedRK:
         h = self.t - self.t_old
         if type(t) is float:
             x = (t - self.t_old) / h if h else 0.0
-            if self._Q is None:  # Q[j][k] = sum_i K_ij P_ik, once per step
-                self._Q = [[sum(k[j] * p for k, p in zip(self.K, col, strict=True)) for col in self._Pcols][::-1]
-                           for j in range(len(self.y_old))]
+            if self._Q is None:  # Q[j][k] = sum_i K_ji P_ik, once per step
+                self._Q = [[sum(map(mul, kj, col)) for col in self._Pcols][::-1] for kj in self.K]
             out = []
             for y0, coef in zip(self.y_old, self._Q, strict=True):
                 acc = 0.0  # y0 + h * sum_k Q_jk x**(k+1), by Horner in x
@@ -142,8 +143,7 @@ class EmbeddedRK:
                     acc = (acc + c) * x
                 out.append(y0 + h * acc)
             return np.array(out)
-        K = np.asarray(self.K, dtype=float)  # stages x n
-        Q = K.T @ self.P  # n x order
+        Q = np.asarray(self.K, dtype=float) @ self.P  # n x order
         x = (np.asarray(t, dtype=float) - self.t_old) / h if h else np.zeros_like(np.asarray(t, dtype=float))
         powers = np.cumprod(np.multiply.outer(np.ones(Q.shape[1]), x), axis=0)
         out = np.asarray(self.y_old, dtype=float).reshape(-1, *([1] * np.ndim(x))) + h * np.tensordot(Q, powers, axes=1)
