@@ -55,6 +55,7 @@ class Component:
 
     def __init__(self, **values: Any) -> None:
         self._values: dict[str, Any] = {k: p.default for k, p in self.params.items()}
+        self.__dict__.update(self._values)
         for key, value in values.items():
             if key not in self.params:
                 known = ", ".join(self.params) or "none"
@@ -63,6 +64,13 @@ class Component:
                 )
             setattr(self, key, value)
         self.model: Model | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        param = self.params.get(name)
+        if param is not None:  # a parameter is checked whenever it is set (policies set some)
+            value = param.check(value, owner=self.name)
+            self._values[name] = value
+        object.__setattr__(self, name, value)
 
     @property
     def env(self):

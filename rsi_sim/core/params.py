@@ -42,12 +42,11 @@ class Param:
         object.__setattr__(self, "name", name)
 
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        # Only reached on the class (a component keeps checked values in its instance dict, so
+        # reading a parameter inside the integrator is a plain attribute lookup).
         if obj is None:
             return self
         return obj._values[self.name]
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj._values[self.name] = self.check(value, owner=type(obj).name)
 
     def expected(self) -> str:
         """A phrase saying what values are accepted, for error messages."""
