@@ -233,6 +233,9 @@ class Generations(Component):
         # By the cadence rule the next run may already be under way at the start; it began on
         # the pre-start path, so its compute comes from the backcast.
         pre_start = g0.training_start + gap
+        if pre_start > 0:  # not due yet: the next run starts at its cadence time
+            yield env.timeout(pre_start)
+            pre_start = 0.0
         while True:
             while self.paused:
                 yield self._resumed

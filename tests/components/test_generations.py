@@ -39,3 +39,17 @@ def test_review_multiplier_lengthens_reviews(baseline):
     ds = model.run()
     d = ds["gen_review_duration"].values[1:]
     assert np.nanmin(d) >= 3.0 / 12 - 1e-9
+
+
+@pytest.mark.parametrize(("cadence", "age", "first_start"), [
+    ("back_to_back", 0.1, 0.2),   # deployed run began 0.1 y ago, trained 0.3 y: next starts at 0.2
+    ("back_to_back", 0.4, -0.1),  # under way at the start (begun on the pre-start path)
+    ("interval", 0.2, 0.3),       # release_interval 0.5 after the deployed run's start
+])
+def test_the_first_run_starts_at_its_cadence_time(baseline, cadence, age, first_start):
+    sc = baseline.with_overrides({"horizon": "2027-01-01",
+                                  "components.generations.cadence": cadence,
+                                  "components.generations.initial_generation_age": age})
+    ds = sc.build_model().run()
+    start = float(ds["gen_training_start"].sel(gen=1)) - 2026.0
+    assert start == pytest.approx(first_start, abs=1e-9)
