@@ -4,15 +4,36 @@
 >>> ds = rsi_sim.run(rsi_sim.load_scenario("scenarios/reference/jones.yaml"))
 >>> bool(ds["diverged"]), round(float(ds["divergence_time"]), 3)
 (True, 25.0)
+
+The names below are imported on first use (PEP 562), so ``import rsi_sim`` and the command line
+start without loading xarray and scipy: a Ctrl-C while they load ends the command cleanly.
 """
+
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-from .analysis.compare import compare  # noqa: E402
-from .analysis.sensitivity import sensitivity  # noqa: E402
-from .api import run  # noqa: E402
-from .ensemble import open_ensemble, run_ensemble  # noqa: E402
-from .scenario import Scenario, load_scenario  # noqa: E402
+_EXPORTS = {
+    "Scenario": ".scenario",
+    "compare": ".analysis.compare",
+    "load_scenario": ".scenario",
+    "open_ensemble": ".ensemble",
+    "run": ".api",
+    "run_ensemble": ".ensemble",
+    "sensitivity": ".analysis.sensitivity",
+}
 
-__all__ = ["Scenario", "__version__", "compare", "load_scenario", "open_ensemble", "run",
-           "run_ensemble", "sensitivity"]
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rsi_sim' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -138,6 +138,39 @@ CLI_AFTER_IMPORTS = textwrap.dedent("""
 """)
 
 
+CLI_INTERRUPTED_WHILE_IMPORTING = textwrap.dedent("""
+    import builtins, os, signal, sys
+    module, args = sys.argv[1], sys.argv[2:]
+    real_import = builtins.__import__
+
+    def importing(name, *a, **k):  # Ctrl-C just as `module` starts loading
+        if name == module and not getattr(importing, "done", False):
+            importing.done = True
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_import(name, *a, **k)
+
+    builtins.__import__ = importing
+    sys.argv = ["rsi-sim", "run", *args]
+    from rsi_sim.__main__ import main
+    main()
+""")
+
+
+@pytest.mark.parametrize("module", ["typer", "xarray"])
+def test_sigint_while_the_libraries_load(tmp_path, outputs, module):
+    """Ctrl-C while the command line's libraries (typer) or the science libraries (xarray) are
+    being imported: status 130 and one line, no traceback, the old file kept."""
+    old, _, _ = outputs
+    out = tmp_path / "out.nc"
+    out.write_bytes(old.read_bytes())
+    proc = subprocess.run([sys.executable, "-c", CLI_INTERRUPTED_WHILE_IMPORTING, module, str(JONES),
+                           "-q", "-o", str(out)], cwd=tmp_path, env=ENV, capture_output=True,
+                          text=True, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 130 and proc.stderr.strip() == "interrupted", proc.stderr
+    assert out.read_bytes() == old.read_bytes() and temps(tmp_path) == []
+
+
 def test_sigint_stops_cleanly_and_keeps_the_old_file(tmp_path, outputs):
     """Ctrl-C once the command runs (loading, simulating or writing): exit 130, a one-line
     message, the old file intact, no temporary file left."""
