@@ -705,7 +705,9 @@ class Model:
     def results(self) -> xr.Dataset:
         time = self.start_year + self._grid
         ev = self.events
-        data = {name: ("time", self._series[name], {"units": unit, "long_name": long_name})
+        bounds = self.bounds()
+        data = {name: ("time", self._series[name], {"units": unit, "long_name": long_name,
+                                                    **_valid_range(*bounds.get(name, (-math.inf, math.inf)))})
                 for name, unit, long_name in self.recorded()}
         data.update({
             "diverged": ((), self.diverged, {"long_name": "growth diverged (finite-time blow-up)"}),
@@ -733,6 +735,11 @@ class Model:
         ds.attrs["stop_reason"] = self.stop_reason
         ds.attrs["start_year"] = self.start_year
         return ds
+
+
+def _valid_range(lo: float, hi: float) -> dict[str, float]:
+    """CF ``valid_min``/``valid_max`` attributes of a declared range (finite ends only)."""
+    return {k: float(v) for k, v in (("valid_min", lo), ("valid_max", hi)) if math.isfinite(v)}
 
 
 def _jsonable(x: Any) -> Any:
