@@ -11,7 +11,9 @@ form, with research input ``I = dR/dt`` (from the ``research`` component)::
 
 so returns fall linearly in log-software to zero at the ceiling ``S_max``, which lies
 ``ceiling_years`` of software progress at the historical rate above the start:
-``ln(S_max/S0) = ceiling_years * ln(g_hist)``.
+``ln(S_max/S0) = ceiling_years * ln(g_hist)``. S approaches the ceiling without reaching it;
+when ``ln S`` is within 1% of ``ln S_max`` (returns down to 1% of ``r0``) the flag
+``software_saturated`` becomes true and the event ``software_saturated`` is logged.
 
 Calibration: ``R(0)`` is set so that with the human-only research input of the start
 (normalised to 1 by ``research``) software grows at the historical rate ``g_hist`` (Ho et al.
@@ -52,9 +54,13 @@ class Software(Component):
                "recent rates (range 6-16), takeoff_parameters.csv",
         doc="distance from the start to the software ceiling, in years at historical_growth")
 
+    #: Share of the way to the ceiling (in ln S) that counts as saturated.
+    SATURATION = 0.99
+
     # ---- state ---------------------------------------------------------------------------
     def build(self, model):
         super().build(model)
+        model.set_flag("software_saturated", False)
         self.ln_ceiling = self.ceiling_years * math.log(self.historical_growth)
         self.R0 = self.r / math.log(self.historical_growth)
         model.add_stock("software_level", 1.0, unit="1", owner=self.name,
@@ -67,6 +73,17 @@ class Software(Component):
                            lambda s: s["software_returns"] * divide(s["research_input"], s["cumulative_research"]),
                            unit="1/year", owner=self.name,
                            long_name="growth rate of software efficiency d ln S/dt")
+
+    def start(self):
+        self.model.watch(lambda s: log(s["software_level"]) - self.SATURATION * self.ln_ceiling,
+                         label="software saturated").callbacks.append(self._saturated)
+
+    def _saturated(self, _event) -> None:
+        m = self.model
+        with m.change():
+            m.set_flag("software_saturated", True)
+        m.log("software_saturated", self.name, software_level=math.exp(self.SATURATION * self.ln_ceiling),
+              ceiling=self.ceiling)
 
     def _returns(self, s):
         # r falls linearly in ln S (Davidson & Houlden 2025); clipped so S never passes S_max.

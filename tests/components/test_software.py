@@ -52,3 +52,23 @@ def test_fizzle_below_one_explosion_above(r, explodes):
     if not explodes:
         g = ds["software_growth_rate"].values
         assert g[-1] < g[len(g) // 2] < g[0]  # growth rate falls: fizzle
+
+
+def test_saturation_is_flagged_at_the_closed_form_time():
+    """With constant research input I = 1, R = R0 + t and 1 - ln S/ln S_max = (R/R0)**(-r0/ln S_max),
+    so ln S reaches 99% of ln S_max at t* = R0 (100**(ln S_max / r0) - 1)."""
+    sw = Software(r=3.0, ceiling_years=0.5)
+    m = Model([sw, ConstantResearch()], horizon=10.0)
+    ds = m.run()
+    t_star = sw.R0 * (100 ** (sw.ln_ceiling / sw.r) - 1)
+    kinds = list(ds["event_kind"].values)
+    assert kinds.count("software_saturated") == 1 and m.flags["software_saturated"] is True
+    t = float(ds["event_time"].values[kinds.index("software_saturated")]) - 2026.0
+    assert t == pytest.approx(t_star, rel=1e-6)
+
+
+def test_no_saturation_far_from_the_ceiling():
+    m = Model([Software(ceiling_years=50.0), ConstantResearch()], horizon=5.0)
+    ds = m.run()
+    assert "software_saturated" not in set(ds["event_kind"].values)
+    assert m.flags["software_saturated"] is False
