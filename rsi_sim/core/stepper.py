@@ -44,7 +44,7 @@ class EmbeddedRK:
     """
 
     def __init__(self, tableau, fun: Rhs, t0: float, y0: list, t_bound: float, *, rtol: float,
-                 atol: float, max_step: float, first_step: float | None = None):
+                 atol: float, max_step: float):
         self.fun, self.t, self.y, self.t_bound = fun, t0, list(y0), t_bound
         self.rtol, self.atol, self.max_step = rtol, atol, max_step
         self.C = [float(c) for c in tableau.C]
@@ -54,10 +54,9 @@ class EmbeddedRK:
         self.P = np.asarray(tableau.P, dtype=float)
         self._Pcols = [self.P[:, k].tolist() for k in range(self.P.shape[1])]
         self.exponent = -1.0 / (tableau.error_estimator_order + 1)
-        self.n_stages = tableau.n_stages
         self.nfev = 0
         self.f = self._eval(t0, self.y)
-        self.h = first_step if first_step else self._initial_step(tableau.error_estimator_order)
+        self.h = self._initial_step(tableau.error_estimator_order)
         self.t_old = t0
         self.y_old = self.y
         self.K: list[list[float]] = []  # the last step's stages, K[stock][stage]
@@ -158,12 +157,12 @@ class ScipyStepper:
     """scipy's ``DOP853`` behind :class:`EmbeddedRK`'s interface (lists in, lists out)."""
 
     def __init__(self, cls, fun: Rhs, t0: float, y0: list, t_bound: float, *, rtol: float,
-                 atol: float, max_step: float, first_step: float | None = None):
+                 atol: float, max_step: float):
         self._fun = fun
         self._args = dict(rtol=rtol, atol=atol, max_step=max_step)
         self._cls, self.t_bound = cls, t_bound
         self.nfev = 0
-        self.h = first_step
+        self.h = None  # after a restart, the last step size (scipy would estimate one again)
         self._start(t0, y0)
 
     def _start(self, t0, y0):
@@ -175,6 +174,7 @@ class ScipyStepper:
                                  vectorized=False, **self._args)
         self.t, self.y = t0, list(y0)
         self.t_old, self.y_old = t0, self.y
+        self._dense = None
 
     def restart(self, t: float, y: list) -> None:
         self._start(t, y)
