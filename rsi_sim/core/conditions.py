@@ -15,11 +15,15 @@ Grammar::
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from .numeric import maximum, minimum
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<date>\d{4}-\d{2}-\d{2})|(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
@@ -49,10 +53,15 @@ class Condition:
         return self._margin(state)
 
     def holds(self, state) -> bool:
-        return bool(np.all(self._margin(state) >= 0))
+        return holds(self._margin(state))
 
     def __str__(self) -> str:
         return self.text
+
+
+def holds(margin: Any) -> bool:
+    """Whether a margin (a float, or an array over output points) says the condition holds."""
+    return margin >= 0 if type(margin) is float else bool(np.all(np.asarray(margin) >= 0))
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -103,7 +112,7 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
         if len(parts) == 1:
             return parts[0]
         fns = [p[0] for p in parts]
-        return (lambda s: np.maximum.reduce([f(s) for f in fns]) if len(fns) > 2 else np.maximum(fns[0](s), fns[1](s)),
+        return (lambda s: functools.reduce(maximum, [f(s) for f in fns]),
                 _or_clauses([p[1] for p in parts]))
 
     def conjunction(depth: int):
@@ -114,7 +123,7 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
         if len(parts) == 1:
             return parts[0]
         fns = [p[0] for p in parts]
-        return (lambda s: np.minimum.reduce([f(s) for f in fns]) if len(fns) > 2 else np.minimum(fns[0](s), fns[1](s)),
+        return (lambda s: functools.reduce(minimum, [f(s) for f in fns]),
                 _and_clauses([p[1] for p in parts]))
 
     def atom(depth: int):

@@ -33,7 +33,7 @@ import xarray as xr
 from scipy.optimize import brentq
 
 from .component import Component
-from .conditions import Condition
+from .conditions import Condition, holds
 from .errors import SimulationError
 from .stepper import METHODS, make_stepper
 
@@ -375,7 +375,7 @@ class Model:
             margin = condition
         w = Watch(condition if isinstance(condition, Condition) else None, margin,
                   self.env.event(), label)
-        if self._built and np.all(margin(self.state()) >= 0):
+        if self._built and holds(margin(self.state())):
             w.event.succeed(self.env.now)
         else:
             self._watches.append(w)
@@ -448,7 +448,7 @@ class Model:
         if not self._watches:
             return
         state = self.state()
-        fired = [w for w in self._watches if np.all(w.margin(state) >= 0)]
+        fired = [w for w in self._watches if holds(w.margin(state))]
         self._fire(fired)
 
     def _fire(self, fired: list[Watch]) -> None:
@@ -470,9 +470,10 @@ class Model:
         if self._watches:
             end = State(self, tb, step.yb)
             for w in self._watches:
-                if np.all(w.margin(end) >= 0):
+                if holds(w.margin(end)):
                     def margin(t: float, w: Watch = w) -> float:
-                        return float(np.min(w.margin(State(self, t, step.dense(t)))))
+                        m = w.margin(State(self, t, step.dense(t)))
+                        return m if type(m) is float else float(np.min(m))
                     candidates.append((self._root(margin, ta, tb), w))
         if not candidates:
             return None
