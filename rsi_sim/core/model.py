@@ -512,13 +512,11 @@ class Model:
             if stepper is None:
                 stepper = self._stepper = self._new_stepper()
             else:  # after a discrete change: same step size, rates evaluated anew
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                    stepper.restart(self._t, self._y.tolist())
+                stepper.restart(self._t, self._y.tolist())
             try:
                 while True:
                     ta = stepper.t
-                    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                        ok = stepper.step()
+                    ok = stepper.step()
                     steps += 1
                     if steps > self.solver_options.max_steps:
                         raise SimulationError(
@@ -700,7 +698,9 @@ class Model:
         horizon = env.timeout(self.horizon)
         horizon.callbacks.append(lambda _e: self.stop("horizon"))
         self._integrator = env.process(self._integrate())
-        env.run(until=self._stop_event)
+        # Formulas follow numpy's semantics past float range (inf, NaN): no warnings for them.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            env.run(until=self._stop_event)
         return self.results()
 
     def results(self) -> xr.Dataset:
