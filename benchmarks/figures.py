@@ -63,15 +63,28 @@ def p4_forethought(quick: bool) -> Result:
 
 
 def p5_dask_speedup(quick: bool) -> Result:
-    """P5: Dask LocalCluster with 2 workers against 1 worker on the same 2,000 samples
-    (the Jones ensemble over 10 years, a cheap model, so scheduling overhead shows)."""
+    """P5: a Dask LocalCluster with 2 workers against one with 1 worker on the same 2,000 samples
+    (the Jones ensemble over 10 years, a cheap model, so scheduling overhead shows). Each cluster
+    is started (on loopback) and warmed with a small ensemble first: the figure is the speed-up
+    of the ensemble, not of starting worker processes. Startup alone is in the detail."""
+    from distributed import LocalCluster
+
     samples = 100 if quick else 2000
     path = "scenarios/reference/jones_ensemble.yaml"
-    kw = {"overrides": {"horizon": "10 y"}, "engine": "dask"}
-    one = repeat(lambda: _ensemble(path, samples, workers=1, **kw), 1)[0]
-    two = repeat(lambda: _ensemble(path, samples, workers=2, **kw), 1)[0]
+    over = {"horizon": "10 y"}
+    times, startup = {}, {}
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as cluster:
+            _ensemble(path, 20, overrides=over, scheduler=cluster.scheduler_address)  # warm workers
+            startup[workers] = time.perf_counter() - t0
+            times[workers] = repeat(lambda c=cluster: _ensemble(
+                path, samples, overrides=over, scheduler=c.scheduler_address), 1)[0]
+    one, two = times[1], times[2]
     return Result("P5", f"Dask local cluster, 2 workers vs 1, {samples:,} samples", "speed-up ≥ 1.7×",
-                  f"{one / two:.2f}× ({one:.1f} s vs {two:.1f} s)", one / two >= 1.7)
+                  f"{one / two:.2f}× ({one:.1f} s vs {two:.1f} s; starting and warming the clusters "
+                  f"{startup[1]:.1f} s and {startup[2]:.1f} s)", one / two >= 1.7)
 
 
 def p6_streaming_memory(quick: bool) -> Result:
