@@ -130,7 +130,9 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
         target = (path.parent / parent).resolve()
         target.is_file()
     except (OSError, RuntimeError, ValueError) as exc:  # NUL bytes, symlink loops, long names
-        raise ScenarioError(f"extends names {shown}, which is not a usable path ({exc})",
+        # The reason without the path (an OSError repeats it in full, however long it is).
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError(f"extends names {shown}, which is not a usable path ({reason[:200]})",
                             file=file, line=line, key="extends") from None
     if target.suffix not in (".yaml", ".yml"):
         raise ScenarioError(f"extends must name a .yaml file, got {shown}", file=file, line=line,
@@ -141,7 +143,8 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
                             "directory and their subdirectories)", file=file, line=line, key="extends")
     if not target.is_file():
         raise ScenarioError(f"extends names {shown}, but there is no such file "
-                            f"(looked for {target})", file=file, line=line, key="extends")
+                            f"(looked for {_short_repr(str(target), 300)})", file=file, line=line,
+                            key="extends")
     base, base_locs, chain = _read_with_extends(target, chain, roots)
     locs.pop(("extends",), None)
     return _merge(base, data), {**base_locs, **locs}, chain

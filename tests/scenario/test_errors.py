@@ -65,6 +65,15 @@ def test_missing_extends_target(write):
     assert (exc.file, exc.line, exc.key) == (str(path), 1, "extends")
 
 
+@pytest.mark.parametrize("n", [300, 4_900])
+def test_an_unusable_extends_path_gives_a_short_message(write, n):
+    """A name too long for the file system: the reason, not the path again in full (found by the
+    fuzz suite: a 4,900-character name gave a 5,000-character message)."""
+    path, exc = error_of(write, "extends: " + "x" * n + "\nname: child\n")
+    assert "not a usable path" in str(exc) and len(str(exc)) < 500
+    assert (exc.file, exc.line, exc.key) == (str(path), 1, "extends")
+
+
 def test_extends_merges_key_by_key_and_reports_lines_in_the_right_file(write):
     write(GOOD, "base.yaml")
     child = write("extends: base.yaml\nname: child\ncomponents:\n  jones:\n    lam: 9.0\n", "child.yaml")
