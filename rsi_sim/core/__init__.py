@@ -4,9 +4,7 @@
 scipy); see ``rsi_sim/__init__.py``.
 """
 
-from importlib import import_module
-from typing import Any
-
+from .._lazy import lazy_getattr
 from .component import Component
 from .conditions import Condition, parse_condition
 from .errors import ParameterError, RsiSimError, ScenarioError, SimulationError
@@ -17,11 +15,4 @@ _LAZY = {"Model": ".model", "SolverOptions": ".model", "State": ".model"}
 __all__ = ["Component", "Condition", "Model", "Param", "ParameterError", "RsiSimError",
            "ScenarioError", "SimulationError", "SolverOptions", "State", "parse_condition"]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rsi_sim.core' has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

@@ -54,8 +54,8 @@ class Component:
         cls.params = declared
 
     def __init__(self, **values: Any) -> None:
-        self._values: dict[str, Any] = {k: p.default for k, p in self.params.items()}
-        self.__dict__.update(self._values)
+        # Parameter values live in the instance dict: reading one is a plain attribute lookup.
+        self.__dict__.update({k: p.default for k, p in self.params.items()})
         for key, value in values.items():
             if key not in self.params:
                 known = ", ".join(self.params) or "none"
@@ -69,7 +69,6 @@ class Component:
         param = self.params.get(name)
         if param is not None:  # a parameter is checked whenever it is set (policies set some)
             value = param.check(value, owner=self.name)
-            self._values[name] = value
         object.__setattr__(self, name, value)
 
     @property
@@ -79,7 +78,7 @@ class Component:
     @property
     def values(self) -> dict[str, Any]:
         """The parameter values, by name."""
-        return dict(self._values)
+        return {k: self.__dict__[k] for k in self.params}
 
     def build(self, model: Model) -> None:
         self.model = model
@@ -97,5 +96,5 @@ class Component:
         return ds
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
         return f"{type(self).__name__}({args})"

@@ -126,21 +126,20 @@ class Watch:
 class _Step:
     """The stepper's last accepted step (valid until it steps again)."""
 
-    __slots__ = ("ta", "tb", "yb", "y_end", "dense")
+    __slots__ = ("ta", "tb", "yb", "dense")
 
     def __init__(self, stepper):
-        self.ta, self.tb, self.y_end = stepper.t_old, stepper.t, stepper.y
-        self.yb = np.array(self.y_end)
+        self.ta, self.tb, self.yb = stepper.t_old, stepper.t, np.array(stepper.y)
         self.dense = stepper.dense
 
 
 class _ClockStep:
     """A step of a model without stocks: only time advances."""
 
-    __slots__ = ("ta", "tb", "yb", "y_end")
+    __slots__ = ("ta", "tb", "yb")
 
     def __init__(self, ta: float, tb: float):
-        self.ta, self.tb, self.yb, self.y_end = ta, tb, np.empty(0), []
+        self.ta, self.tb, self.yb = ta, tb, np.empty(0)
 
     @staticmethod
     def dense(t):
@@ -463,7 +462,7 @@ class Model:
         ta, tb = step.ta, step.tb
         candidates: list[tuple[float, Watch | None]] = []
         mask = self._log_mask
-        if any(step.y_end[i] > LOG_LIMIT for i in self._log_index):
+        if any(step.yb[i] > LOG_LIMIT for i in self._log_index):
             def ceiling(t: float) -> float:
                 return float(step.dense(t)[mask].max() - LOG_LIMIT)
             candidates.append((self._root(ceiling, ta, tb), None))

@@ -42,11 +42,11 @@ class Param:
         object.__setattr__(self, "name", name)
 
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        # Only reached on the class (a component keeps checked values in its instance dict, so
-        # reading a parameter inside the integrator is a plain attribute lookup).
+        # Reached on the class only: a component keeps its checked values in its instance dict
+        # (see Component.__setattr__), which takes precedence over this descriptor.
         if obj is None:
             return self
-        return obj._values[self.name]
+        raise AttributeError(self.name)
 
     def expected(self) -> str:
         """A phrase saying what values are accepted, for error messages."""
