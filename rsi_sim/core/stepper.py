@@ -197,8 +197,7 @@ class ScipyStepper:
     def dense(self, t):
         if self._dense is None:
             self._dense = self._solver.dense_output()
-        out = self._dense(t)
-        return out
+        return self._dense(t)
 
 
 TABLEAUS = {"RK23": RK23, "RK45": RK45}
