@@ -1,29 +1,32 @@
-"""Capability: from a generation's effective compute to observable capability.
+"""Capability: from the deployed model's effective compute to what it can do.
 
-**METR 50% time horizon.** log2 of the horizon is linear in log10 of effective compute::
+The deployed model is the latest released generation (``generations``) or, without that
+component, the frontier at every instant (continuous capability: effective compute
+``E(t) ∝ training compute rate x S``). Everything here is a function of ``ln(E / E_anchor)``,
+``E_anchor`` the effective compute of the model deployed at the start, given by the pre-start
+history of the compute and software components (:meth:`Generations.backcast_effective_compute`).
 
-    log2 h(E) = log2 h_anchor + b * log10(E / E_anchor)
+**Coding automation fraction** (the share of AI R&D engineering work, by human time, the model
+can execute), logistic in log effective compute as in Kwa 2026 (tkwa/ai-takeoff-model
+takeoff_simulation.ipynb ``f_automation``: ``f = σ(v (ln CS − ln E_hac))``) and the AI Futures
+Model (automation rising with effective compute)::
 
-``E_anchor`` is the effective compute of the generation deployed at ``anchor_year`` (the start),
-given by the pre-start history of the compute and software components (their historical growth
-rates, see :meth:`Generations.backcast_effective_compute`). ``b`` (horizon doublings per order of
-magnitude of effective compute) is calibrated so that effective compute growing at the Epoch
-rates before the start (training compute 4.31x/yr x software 2.83x/yr = 12.2x/yr) reproduces
-METR's fitted doubling time; ``h_anchor`` is that fitted line at the start. On the TH1.1 data
-the 2024+ fit (104.7 days; 7.50 h at 2026-01-01) is used: it keeps 14 of the 15 frontier models
-since 2023 inside their 95% intervals, against 13 of 15 for the 2023+ fit. See docs/model.md.
+    f(E) = σ(logit(automation_at_start) + ln(E / E_anchor) / automation_width)
 
-**Coding automation fraction.** Share of (research-)engineering work, by human time, that the
-deployed generation can execute, logistic in log horizon::
+``automation_width`` is Kwa's ``1/v``: the factor ``e**width`` of effective compute that moves
+automation from 50% to 73%. The defaults are the fit to the reported growth of code merged per
+engineer (Anthropic 2025Q1-2026Q2, ai_rd_labour_uplift.csv; uncertain) read through Amdahl's law
+(``output multiple = 1/(1 - f)``) at METR trend horizons: ``h_half = 3.5 h``, slope 1.2 in
+``ln h``, which is ``f0 = 0.714`` and ``width = 1/(1.2 x 3.21 x log10 2) = 0.862``.
 
-    f(h) = 1 / (1 + (h_half / h)**k)
-
-``h_half`` and ``k`` are fitted to the reported growth of code merged per engineer (Anthropic,
-2025Q1-2026Q2, ai_rd_labour_uplift.csv; uncertain) read through Amdahl's law
-(``output multiple = 1/(1-f)``) at the METR trend horizon of each quarter.
-
-The AI R&D progress multiplier is computed by the ``research`` component (research input with
-AI over research input of the same humans and compute alone).
+**METR 50% time horizon** (an observable; the span of human direction uses it): log2 of the
+horizon is linear in log10 of effective compute, ``log2 h = log2 h_anchor + b log10(E/E_anchor)``,
+with ``b`` calibrated so that effective compute growing at the Epoch rates before the start
+(4.31x/yr x 2.83x/yr = 12.2x/yr) reproduces METR's 2024+ doubling time (104.7 days; 7.50 h at
+2026-01-01; 14 of the 15 frontier models since 2023 inside their 95% intervals). METR measured
+horizons up to ~16 hours; the log-linear law is an extrapolation beyond that
+(``time_horizon_extrapolated`` = 1) and is not trusted at all beyond ``horizon_cap_hours``, where
+the horizon saturates (a model that works reliably for years on end is outside any data).
 """
 
 from __future__ import annotations
@@ -33,62 +36,118 @@ import math
 import numpy as np
 
 from ..core import Component, Param
+from ..core.numeric import exp, log
+
+#: Longest task length in METR's Time Horizon 1.1 suite (16 hours): beyond it, extrapolation.
+MEASURED_HORIZON_HOURS = 16.0
 
 
 class Capability(Component):
-    """Maps effective compute to the METR time horizon and a coding automation fraction."""
+    """Maps the deployed model's effective compute to automation and the METR time horizon."""
 
     name = "capability"
-    needs = ("generations",)
+    needs = ("compute", "software")
 
     # ---- parameters ----------------------------------------------------------------------
     anchor_horizon_hours = Param(
         7.50, unit="hour", bounds=(1e-4, 1e9),
         source="METR TH1.1 (vintage 2026-05-08) OLS of log2 p50 on date, SOTA models released "
                "2024-01-01 on, p50 <= 960 min, evaluated at 2026-01-01 (rsi_sim.calibration)",
-        doc="50% time horizon of the generation deployed at the start")
+        doc="50% time horizon of the model deployed at the start")
     doublings_per_oom = Param(
         3.21, unit="1", bounds=(0.01, 100.0),
         source="METR 2024+ doubling time 104.7 d (3.49 doublings/yr) divided by log10 of the "
                "Epoch effective-compute growth 4.31 x 2.83 = 12.2x/yr (1.087 OOM/yr)",
         doc="horizon doublings per tenfold effective compute (b)")
-    automation_half_hours = Param(
-        3.5, unit="hour", bounds=(1e-3, 1e6),
-        source="fit of Amdahl 1/(1-f) to Anthropic lines of code merged per contributor vs "
-               "2021-24 (1.2x 2025Q1 ... 8x 2026Q2; ai_rd_labour_uplift.csv, uncertain) at METR "
-               "2024+ trend horizons",
-        doc="time horizon at which half of engineering work is automatable (h_half)")
-    automation_slope = Param(
-        1.2, unit="1", bounds=(0.05, 20.0),
-        source="same fit as automation_half_hours",
-        doc="slope k of the log-odds of automation in ln(horizon)")
+    horizon_cap_hours = Param(
+        2000.0, unit="hour", bounds=(1.0, 1e7),
+        source="judgmental: one work-year; METR's tasks reach 16 h, so longer horizons are "
+               "extrapolation (range 167-20,000 h)",
+        doc="longest time horizon the mapping gives (the horizon saturates there)")
+    automation_at_start = Param(
+        0.714, unit="1", bounds=(1e-6, 1.0),
+        source="fit of Amdahl 1/(1-f) to Anthropic code merged per contributor (1.2x 2025Q1 ... "
+               "8x 2026Q2; ai_rd_labour_uplift.csv, uncertain) at METR 2024+ trend horizons; "
+               "Kwa 2026 assumes 0.25-0.5. 1 means full automation from the start",
+        doc="coding automation fraction of the model deployed at the start")
+    automation_width = Param(
+        0.862, unit="1", bounds=(0.01, 100.0),
+        source="same fit (slope 1.2 in ln horizon); Kwa 2026 puts 1/v at 1.5-4.2",
+        doc="ln effective compute per unit of automation log-odds (Kwa's 1/v)")
 
     # ---- state ---------------------------------------------------------------------------
     def build(self, model):
         super().build(model)
-        gens = model["generations"]
-        self.effective_compute_anchor = gens.backcast_effective_compute(-gens.initial_generation_age, model)
-        model.add_variable("time_horizon_hours", lambda s: gens.deployed.horizon_hours, unit="hour",
-                           long_name="METR 50% time horizon of the deployed generation", owner=self.name)
-        model.add_variable("coding_automation_fraction",
-                           lambda s: self.automation_fraction(gens.deployed.horizon_hours), unit="1",
-                           long_name="share of engineering work the deployed generation can execute",
-                           owner=self.name, bounds=(0.0, 1.0))
+        self._gens = model.components.get("generations")
+        comp = model["compute"]
+        if self._gens is not None:
+            self.effective_compute_anchor = self._gens.backcast_effective_compute(
+                -self._gens.initial_generation_age, model)
+            self._e_anchor_rate = None
+        else:  # continuous capability: the frontier of the training compute rate and software
+            self.effective_compute_anchor = math.nan
+            self._e_anchor_rate = comp.training_share * comp.initial_h100e * comp.flop_per_h100e_year
+        self._logit0 = (math.inf if self.automation_at_start >= 1.0
+                        else math.log(self.automation_at_start / (1.0 - self.automation_at_start)))
+        add = model.add_variable
+        add("log_effective_compute", self.log_effective_compute, unit="1", owner=self.name,
+            long_name="ln of the deployed model's effective compute over the start's")
+        add("time_horizon_hours", lambda s: self.horizon_of(s["log_effective_compute"]), unit="hour",
+            long_name="METR 50% time horizon of the deployed model", owner=self.name)
+        add("time_horizon_extrapolated",
+            lambda s: 1.0 * (self.raw_horizon_of(s["log_effective_compute"]) > MEASURED_HORIZON_HOURS),
+            unit="1", owner=self.name, bounds=(0.0, 1.0),
+            long_name="1 where the horizon lies beyond METR's measured task lengths (16 h)")
+        add("coding_automation_fraction",
+            lambda s: self.automation_of(s["log_effective_compute"]), unit="1",
+            long_name="share of engineering work the deployed model can execute",
+            owner=self.name, bounds=(0.0, 1.0))
+
+    @property
+    def discrete(self) -> bool:
+        """True when capability changes only at generation releases."""
+        return self._gens is not None
+
+    def log_effective_compute(self, s):
+        """``ln(E / E_anchor)`` of the deployed model in state ``s``."""
+        if self._gens is not None:
+            return self.deployed_log_effective_compute() + 0.0 * s["t"]
+        return log(s["training_compute_rate"] * s["software_level"] / self._e_anchor_rate)
+
+    def deployed_log_effective_compute(self) -> float:
+        """``ln(E / E_anchor)`` of the released generation deployed now (discrete case)."""
+        return math.log(self._gens.deployed.effective_compute / self.effective_compute_anchor)
+
+    def relative_log_compute(self, effective_compute):
+        """``ln(E / E_anchor)`` of a model trained with ``effective_compute`` (FLOP)."""
+        return np.log(np.asarray(effective_compute, dtype=float) / self.effective_compute_anchor)
+
+    def raw_horizon_of(self, x):
+        """The log-linear horizon law at ``x = ln(E/E_anchor)``, without its cap."""
+        return self.anchor_horizon_hours * exp(self.doublings_per_oom * x / math.log(10.0) * math.log(2.0))
+
+    def horizon_of(self, x):
+        """50% time horizon (hours) at ``x = ln(E/E_anchor)``, saturating at the cap."""
+        h = self.raw_horizon_of(x)
+        if type(h) is float:
+            return h if h < self.horizon_cap_hours else self.horizon_cap_hours
+        return np.minimum(h, self.horizon_cap_hours)
 
     def horizon_hours(self, effective_compute):
         """50% time horizon (hours) of a model trained with ``effective_compute`` (FLOP)."""
-        return self.anchor_horizon_hours * np.exp2(
-            self.doublings_per_oom * np.log10(np.asarray(effective_compute) / self.effective_compute_anchor))
+        return self.horizon_of(self.relative_log_compute(effective_compute))
 
-    def automation_fraction(self, horizon_hours):
-        """Coding automation fraction f(h) (logistic in ln h)."""
-        h = horizon_hours if type(horizon_hours) is float else np.asarray(horizon_hours, dtype=float)
-        if type(h) is float:
-            try:
-                return 1.0 / (1.0 + (self.automation_half_hours / h) ** self.automation_slope) if h > 0 else 0.0
-            except OverflowError:  # the limit of the logistic, as numpy's inf gives it
-                return 0.0
-        return 1.0 / (1.0 + (self.automation_half_hours / h) ** self.automation_slope)
+    def automation_of(self, x):
+        """Coding automation fraction at ``x = ln(E/E_anchor)`` (floats and arrays)."""
+        if math.isinf(self._logit0):
+            return 1.0 + 0.0 * x
+        z = self._logit0 + x / self.automation_width
+        if type(z) is float:
+            if z > 700.0:
+                return 1.0
+            return 1.0 / (1.0 + math.exp(-z))
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-z))
 
     def implied_horizon_hours(self, decimal_year: float) -> float:
         """Horizon of a model released at ``decimal_year`` before the start, on the calibrated

@@ -6,7 +6,14 @@ hardware price-performance growth, the decomposition Epoch AI uses for frontier 
 
     d ln P/dt = ln g_spend + ln g_pp        (g_spend -> g_spend_late after slowdown_year)
 
-It is allocated in fixed shares to training, experiments and inference. Two policy levers act on
+or, when ``growth_series`` is given, at the growth factors it lists by year (an exogenous input
+path: each factor applies from its year to the next listed one, so levels interpolate
+geometrically between years, as in Kwa's ``compute_schedule``, tkwa/ai-takeoff-model
+takeoff_simulation.ipynb).
+
+It is allocated in fixed shares to training and experiments; inference gets the remainder
+``1 - training_share - experiment_share`` (so more experiments means fewer AI workers, and the
+experiment share is not a free normalisation). Two policy levers act on
 the allocation (change them inside ``model.change()``):
 
 ``training_growth_cap``
@@ -22,7 +29,8 @@ from __future__ import annotations
 import math
 
 from ..core import Component, Param
-from ..core.numeric import exp, minimum
+from ..core.errors import ParameterError
+from ..core.numeric import exp, minimum, series_value
 
 #: Seconds in a Julian year; model time is in Julian years.
 SECONDS_PER_YEAR = 365.25 * 86400.0
@@ -77,10 +85,13 @@ class Compute(Component):
         source="FTM initial experiment share of software R&D 0.3 (Davidson 2023, "
                "takeoff_parameters.csv), used here as the compute share",
         doc="share of physical compute for research experiments")
-    inference_share = Param(
-        0.4, unit="1", bounds=(0.0, 1.0),
-        source="remainder of training and experiment shares (judgmental)",
-        doc="share of physical compute for inference (products and internal AI workers)")
+    growth_series = Param(
+        None, kind=dict, unit="1/year", bounds=(0.01, 100.0),
+        source="scenario input: another model's compute path (e.g. Kwa 2026: 2.6x/yr to 2029, "
+               "then 2x declining linearly to 1.25x/yr by 2058)",
+        doc="growth factor per year of physical compute by decimal year (each applies until the "
+            "next; levels interpolate geometrically); replaces spending x price-performance growth "
+            "and slowdown_year when given")
 
     def __init__(self, **values):
         super().__init__(**values)
@@ -93,11 +104,11 @@ class Compute(Component):
     # ---- state ---------------------------------------------------------------------------
     def build(self, model):
         super().build(model)
-        total = self.training_share + self.experiment_share + self.inference_share
+        total = self.training_share + self.experiment_share
         if total > 1.0 + 1e-9:
-            from ..core.errors import ParameterError
             raise ParameterError(
-                f"compute shares (training, experiment, inference) must sum to at most 1; got {total:g}")
+                f"The 'training_share' and 'experiment_share' parameters of {self.name} must sum to at "
+                f"most 1 (inference gets the rest). Got {total:g} instead.")
         self._growth = math.log(self.spending_growth) + math.log(self.price_performance_growth)
         self._late_growth = math.log(self.late_spending_growth) + math.log(self.price_performance_growth)
         model.add_stock("physical_compute", self.initial_h100e, unit="H100e",
@@ -110,8 +121,17 @@ class Compute(Component):
         model.add_variable("experiment_compute", lambda s: self.experiment_share * s["physical_compute_flop"],
                            unit="FLOP/year", long_name="compute for research experiments", owner=self.name)
         model.add_variable("inference_compute",
-                           lambda s: min(self.inference_share, self.inference_share_cap) * s["physical_compute_flop"],
+                           lambda s: self.inference_fraction() * s["physical_compute_flop"],
                            unit="FLOP/year", long_name="compute for inference", owner=self.name)
+
+    @property
+    def inference_share(self) -> float:
+        """Share of physical compute left for inference: ``1 - training - experiment``."""
+        return max(0.0, 1.0 - self.training_share - self.experiment_share)
+
+    def inference_fraction(self) -> float:
+        """Share of physical compute used for inference now (the cap lever applied)."""
+        return min(self.inference_share, self.inference_share_cap)
 
     def _flop(self, s):
         return s["physical_compute"] * self.flop_per_h100e_year
@@ -146,14 +166,28 @@ class Compute(Component):
 
     def growth_rate(self, t: float) -> float:
         """d ln P/dt at model time ``t`` (years since start)."""
-        return self._growth if self.model.start_year + t < self.slowdown_year else self._late_growth
+        year = self.model.start_year + t
+        if self.growth_series is not None:
+            return math.log(series_value(self.growth_series, year))
+        return self._growth if year < self.slowdown_year else self._late_growth
 
     # ---- processes -----------------------------------------------------------------------
     def start(self):
         self._rate = self.growth_rate(0.0)
+        if self.growth_series is not None:
+            self.env.process(self._follow_series())
+            return
         t_slow = self.slowdown_year - self.model.start_year
         if 0 < t_slow < self.model.horizon:
             self.env.process(self._slowdown(t_slow))
+
+    def _follow_series(self):
+        for year in self.growth_series:
+            t = year - self.model.start_year
+            if 0 < t < self.model.horizon:
+                yield self.env.timeout(t - self.env.now)
+                with self.model.change():
+                    self._rate = self.growth_rate(t)
 
     def _slowdown(self, t_slow):
         yield self.env.timeout(t_slow)

@@ -120,6 +120,11 @@ class Generations(Component):
         0.5, unit="1", bounds=(0.0, 2.0),
         source="compute-optimal scaling N ∝ C**0.5 (Hoffmann et al. 2022)",
         doc="growth of copy cost with training compute")
+    software_inference_share = Param(
+        1.0, unit="1", bounds=(0.0, 1.0),
+        source="Kwa 2026 (training and inference efficiency improve at the same rate); Davidson & "
+               "Houlden 2025 (a software doubling doubles the AI workforce); judgmental range 0.5-1",
+        doc="share of software progress (in logs) that also cuts the inference cost of a copy")
     speed = Param(
         10.0, unit="1", bounds=(0.01, 1e6),
         source="judgmental; AI 2027 assumes tens of times human speed by 2027",
@@ -193,6 +198,7 @@ class Generations(Component):
         g0.review_duration = g0.release - g0.review_start
         self.history, self.deployed, self.training = [g0], g0, None
         self._copy_cost0_compute = g0.training_compute
+        self._lambda = model["research"].parallelism if "research" in model else 1.0
         self._set_copy_cost()
         model.add_variable("generation", lambda s: float(self.deployed.index), unit="1", owner=self.name,
                            long_name="index of the deployed generation (0: deployed at start)")
@@ -203,12 +209,13 @@ class Generations(Component):
         model.add_variable("effective_compute", lambda s: s["training_compute"] * s["software_level"],
                            unit="FLOP", owner=self.name,
                            long_name="effective training compute of a run started now (start-date software FLOP)")
-        model.add_variable("ai_copies", lambda s: s["inference_compute"] * self._copies_per_flop,
+        model.add_variable("ai_copies", lambda s: self.copies(s["inference_compute"], s["software_level"]),
                            unit="copy", owner=self.name,
                            long_name="copies of the deployed generation working on the developer's R&D")
         model.add_variable("ai_labour_hours", lambda s: s["ai_copies"] * self._hours_per_copy,
                            unit="hour/year", owner=self.name,
-                           long_name="AI work, human-equivalent hours per year")
+                           long_name="AI work in parallel human-equivalent hours per year (serial "
+                                     "speed counted as speed**(1/lambda) workers)")
 
     def _training_compute(self, s):
         return minimum(s["training_compute_rate"] * self.training_duration, self.training_compute_cap)
@@ -218,7 +225,17 @@ class Generations(Component):
         cost = (self.copy_cost_flop_per_year * self.speed
                 * (g.training_compute / self._copy_cost0_compute) ** self.copy_cost_elasticity)
         self._copies_per_flop = self.internal_inference_share / cost
-        self._hours_per_copy = self.speed * HOURS_PER_YEAR
+        self._hours_per_copy = self.speed ** (1.0 / self._lambda) * HOURS_PER_YEAR
+
+    def copies(self, inference_flop, software_level):
+        """Copies of the deployed generation on ``inference_flop`` (FLOP/year) of inference."""
+        eps = self.software_inference_share
+        boost = software_level if eps == 1.0 else software_level ** eps
+        return inference_flop * self._copies_per_flop * boost
+
+    def ai_labour_hours_of(self, inference_flop, software_level):
+        """AI labour (parallel human-equivalent hours/year) of the deployed generation."""
+        return self.copies(inference_flop, software_level) * self._hours_per_copy
 
     # ---- processes -----------------------------------------------------------------------
     def start(self):

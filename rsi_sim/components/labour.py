@@ -4,7 +4,9 @@ Three roles (DESIGN §4): research *judgment* (people who choose which experimen
 are worth making), *engineering* (people who execute them) and *oversight* (safety, evaluation
 and review staff). Each role grows by discrete hiring cohorts: every ``cohort_interval`` a cohort
 is decided, of size ``N * (g**interval - 1) * hiring_multiplier`` for headcount ``N`` and role
-growth factor ``g``; it arrives ``hiring_lag`` later.
+growth factor ``g``; it arrives ``hiring_lag`` later. With ``growth_series`` (an exogenous input
+path, as Kwa's ``labor_schedule``, tkwa/ai-takeoff-model takeoff_simulation.ipynb) ``g`` is the
+series' factor in force at the decision for every role.
 
 Policy levers (change inside ``model.change()``):
 
@@ -17,6 +19,7 @@ Policy levers (change inside ``model.change()``):
 from __future__ import annotations
 
 from ..core import Component, Param
+from ..core.numeric import series_value
 
 #: Roles and the public variable names of their headcounts.
 ROLES = ("judgment", "engineering", "oversight")
@@ -60,6 +63,12 @@ class Labour(Component):
         2000.0, unit="hour/year", bounds=(100.0, 8766.0),
         source="conventional full-time work year (50 weeks x 40 h)",
         doc="working hours of one human per year")
+    growth_series = Param(
+        None, kind=dict, unit="1/year", bounds=(0.01, 100.0),
+        source="scenario input: another model's labour path (e.g. Kwa 2026: 2x/yr to 2029, then "
+               "1.1x/yr)",
+        doc="growth factor per year of every role's headcount by decimal year (each applies until "
+            "the next listed year); replaces the roles' own growth factors when given")
     cohort_interval = Param(
         1.0, unit="year", bounds=(0.05, 10.0), source="annual hiring cycle (judgmental)",
         doc="time between hiring decisions")
@@ -102,7 +111,9 @@ class Labour(Component):
         # A decision at t covers growth over the next interval (hires already in the pipeline
         # at the start arrive at hiring_lag).
         while True:
-            cohort = {r: self.headcount[r] * (self.growth[r] ** self.cohort_interval - 1.0)
+            growth = self.growth if self.growth_series is None else dict.fromkeys(
+                ROLES, series_value(self.growth_series, self.model.year()))
+            cohort = {r: self.headcount[r] * (growth[r] ** self.cohort_interval - 1.0)
                       * self.hiring_multiplier for r in ROLES}
             self.env.process(self._arrive(cohort))
             yield self.env.timeout(self.cohort_interval)

@@ -1,22 +1,30 @@
 """Research: research input from experiment compute and labour, and the AI R&D multiplier.
 
 Research input (the rate ``dR/dt`` that drives ``software``) is a CES aggregate of experiment
-compute and research labour, with diminishing returns to parallel effort and a quality factor
-for whoever chooses the experiments (Jones 1995; Davidson 2023 FTM; Whitfill & Wu 2025)::
+compute and research labour raised to the parallelism exponent, times research quality
+(Jones 1995; Davidson 2023 FTM; Whitfill & Wu 2025; the AI Futures Model's
+``compute_research_effort``)::
 
-    I = Q * [alpha * c**rho + (1 - alpha) * l**rho] ** (lambda / rho)
+    I = Q * X**lambda,   X = [alpha * c**rho + (1 - alpha) * l**rho] ** (1 / rho)
     c = experiment_compute / experiment_compute(0),   l = L / H(0)
 
-``L`` is research labour in human-equivalent hours (``research_labour``, from ``judgment``; or,
-without that component, ``min(H/(1-f), H + A)``), ``H(0)`` the human research hours at the start
-and ``Q`` the ``research_quality`` (1 without ``judgment``). ``I(0) = 1`` with humans alone.
-``rho -> 0`` is Cobb-Douglas.
+``lambda`` (``parallelism``) is the one parallelism penalty of the model: ``software`` divides
+its returns by it (FTM ``software_returns / rnd_parallelization_penalty``). ``L`` is research
+labour in human-equivalent hours: with ``judgment``, its allocation of human direction (and
+``Q`` its research quality); without it ``L = min(H/(1-f), H + A)`` (Amdahl); ``A`` the AI
+labour of the deployed generation (``generations.ai_labour_hours_of``), or unlimited without
+``generations`` (Kwa 2026: AI labour never binds, humans on the tasks AI cannot do do). ``H(0)``
+is the human research hours at the start; ``I(0) = 1`` with humans alone. ``rho -> 0`` is
+Cobb-Douglas.
 
-The **AI R&D multiplier** is research input over the research input the same humans would
-produce with the same compute and no AI (``Q = 1``, ``l = H/H(0)``); since ``d ln S/dt ∝ I`` at
-a given ``R``, it is the speed of software progress relative to humans alone (AI 2027's
-"progress multiplier"). ``code_output_multiple`` = ``L / H``: work shipped per human relative
-to the same humans without AI (the source article's "code per engineer" figure).
+**The AI R&D progress multiplier** has a fixed reference, as in AI 2027 and the AI Futures Model
+(brendanhalstead/ai-progress-rates progress_model.py ``ai_sw_progress_mult_ref_present_day``):
+the research input the *current* AI would give with the start's resources (its compute, its
+human staff) over the input of those humans alone (1). At a given research stock software
+progress is proportional to research input, so it is the speed-up of software progress the AI
+brings, independent of how resources have grown; milestones defined on it (SC 5, SAR 25, SIAR
+250, ASI 2000) measure AI capability. ``code_output_multiple`` = ``L / H``: work shipped per
+human relative to the same humans without AI (the source article's "code per engineer").
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ class Research(Component):
     """Research input and the AI R&D progress multiplier."""
 
     name = "research"
-    needs = ("compute", "labour", "generations", "capability")
+    needs = ("compute", "labour", "capability")
 
     # ---- parameters ----------------------------------------------------------------------
     alpha = Param(
@@ -57,33 +65,43 @@ class Research(Component):
     def build(self, model):
         super().build(model)
         lab = model["labour"]
-        self._lab = lab
+        self._lab, self._comp, self._cap = lab, model["compute"], model["capability"]
+        self._gens = model.components.get("generations")
+        self._jd = model.components.get("judgment")
         # From the parameters, not lab.hours(): build order is free, and labour's headcounts
         # exist only once it is built.
         self._H0 = (lab.initial_engineering + lab.initial_judgment) * lab.hours_per_year
-        self._has_judgment = "judgment" in model
+        self._HJ0 = lab.initial_judgment * lab.hours_per_year
+        self._P0 = self._comp.initial_h100e
         add = model.add_variable
-        if not self._has_judgment:
-            add("research_labour", self._labour_without_judgment, unit="hour/year",
-                long_name="research labour, human-equivalent hours per year", owner=self.name)
+        if self._jd is None:
+            add("research_labour", lambda s: self._amdahl(self._human_hours(), s["ai_labour_hours"],
+                                                          s["coding_automation_fraction"]),
+                unit="hour/year", long_name="research labour, human-equivalent hours per year",
+                owner=self.name)
+        if self._gens is None:
+            add("ai_labour_hours", lambda s: math.inf + 0.0 * s["t"], unit="hour/year", owner=self.name,
+                long_name="AI labour (unlimited without generations: humans are the bottleneck)")
         add("human_research_hours", lambda s: self._human_hours() + 0.0 * s["t"], unit="hour/year",
             long_name="human research hours per year (engineering and judgment staff)", owner=self.name)
         self._version = -1
-        add("research_input", lambda s: self.research_input_at(s["physical_compute"]), unit="1/year",
-            long_name="research input dR/dt (1 = humans alone at the start)", owner=self.name)
+        add("research_input", lambda s: self.research_input_at(s["physical_compute"], s["software_level"],
+                                                               x=self._x_now(s)),
+            unit="1/year", long_name="research input dR/dt (1 = humans alone at the start)", owner=self.name)
         add("research_input_human_only", self._input_human_only, unit="1/year",
             long_name="research input of the same humans and compute without AI", owner=self.name)
-        add("ai_rd_multiplier", lambda s: s["research_input"] / s["research_input_human_only"], unit="1",
-            long_name="AI R&D progress multiplier (software progress vs humans alone)", owner=self.name)
+        add("ai_rd_multiplier", lambda s: self.multiplier_at(s["software_level"], self._x_now(s)), unit="1",
+            long_name="AI R&D progress multiplier: research input of the current AI with the start's "
+                      "compute and staff over those humans alone", owner=self.name)
         add("code_output_multiple", lambda s: s["research_labour"] / s["human_research_hours"], unit="1",
             long_name="work shipped per human researcher relative to no AI", owner=self.name)
 
     def _human_hours(self):
         return self._lab.hours("engineering") + self._lab.hours("judgment")
 
-    def _labour_without_judgment(self, s):
-        H, f = self._human_hours(), s["coding_automation_fraction"]
-        return minimum(divide(H, 1.0 - f), H + s["ai_labour_hours"])
+    @staticmethod
+    def _amdahl(H, A, f):
+        return minimum(divide(H, 1.0 - f), H + A)
 
     def ces(self, c, labour):
         """``[alpha c**rho + (1-alpha) l**rho]**(lambda/rho)`` (Cobb-Douglas as rho -> 0)."""
@@ -121,44 +139,63 @@ class Research(Component):
         return float(out) if np.ndim(out) == 0 else out
 
     def _constants(self):
-        """Everything in research input fixed between discrete changes (cached by version)."""
+        """What research input needs that is fixed between discrete changes (cached by version):
+        each quantity read from the component that owns it."""
         m = self.model
         if self._version == m.version:
             return self._k
-        comp, gens, cap = m["compute"], m["generations"], m["capability"]
-        h = gens.deployed.horizon_hours
-        H = self._human_hours()
-        H_J = self._lab.hours("judgment")
-        f = float(cap.automation_fraction(h))
-        if self._has_judgment:
-            jd = m["judgment"]
-            span = jd.tasks_per_judgment_hour * h
-            share = jd.required_human_share()
-            gain = 2.0 ** (jd.taste_returns * max(0.0, jd.ai_judgment_of(h))) - 1.0
-        else:
-            jd, span, share, gain = None, 1.0, 0.0, 0.0
+        comp, cap, jd = self._comp, self._cap, self._jd
         flop = comp.flop_per_h100e_year
         # c = experiment compute over its start value: the share cancels (its 0/0 limit too).
         c_per_p = 1.0 / comp.initial_h100e
-        a_per_p = min(comp.inference_share, comp.inference_share_cap) * flop * gens._copies_per_flop * gens._hours_per_copy
-        self._k = (jd, H, H_J, f, span, share, gain, c_per_p, a_per_p)
+        # AI hours per H100e at S = 1 (the deployed generation's copies on inference compute).
+        a_per_p = (self._gens.ai_labour_hours_of(comp.inference_fraction() * flop, 1.0)
+                   if self._gens is not None else math.inf)
+        x = cap.deployed_log_effective_compute() if cap.discrete else None
+        self._k = (c_per_p, a_per_p, x, self._human_hours(), self._lab.hours("judgment"))
         self._version = m.version
         return self._k
 
-    def research_input_at(self, physical_compute):
-        """Research input given physical compute (H100e), the only continuous input; the
-        equations of the module docstring and of ``judgment`` evaluated in one pass, so the
+    def _ai_hours(self, a_per_p, P, S):
+        if self._gens is None:
+            return math.inf
+        eps = self._gens.software_inference_share
+        return a_per_p * P * (S if eps == 1.0 else S ** eps)
+
+    def _x_now(self, s):
+        """``ln(E/E_anchor)`` of the deployed model: ``None`` when it is fixed between discrete
+        changes (cached), the state's value with continuous capability."""
+        return None if self._cap.discrete else s["log_effective_compute"]
+
+    def research_input_at(self, physical_compute, software_level, x=None, humans=None):
+        """Research input with physical compute ``P`` (H100e) and software level ``S``, the
+        continuous inputs, for the deployed model at ``x = ln(E/E_anchor)`` (default: the
+        released generation); ``humans = (H, H_J)`` research and judgment hours (default: now).
+        The equations of the module docstring and of ``judgment``, evaluated in one pass so the
         integrator's right-hand side stays cheap. Broadcasts over arrays."""
-        jd, H, H_J, f, span, share, gain, c_per_p, a_per_p = self._constants()
-        A = a_per_p * physical_compute
+        c_per_p, a_per_p, x_gen, H, H_J = self._constants()
+        if humans is not None:
+            H, H_J = humans
+        if x is None:
+            x = x_gen
+        P, S = physical_compute, software_level
+        A = self._ai_hours(a_per_p, P, S)
+        cap, jd = self._cap, self._jd
+        f = cap.automation_of(x)
         if jd is None:
-            L, q = minimum(divide(H, 1.0 - f), H + A), 1.0
+            L, q = self._amdahl(H, A, f), 1.0
         else:
-            x, L = jd.allocate(H, H_J, A, f, span, share)
-            q = 1.0 + jd.ai_directed_share_of(H, x, L, span, share) * gain
-        return q * self.ces(c_per_p * physical_compute, L / self._H0)
+            z = jd.taste_sd_of(x)
+            span = jd.tasks_per_judgment_hour * cap.horizon_of(x)
+            L = jd.allocate(H, H_J, A, f, span, jd.required_share_of(z))[1]
+            q = jd.quality_of(z)
+        return q * self.ces(c_per_p * P, L / self._H0)
+
+    def multiplier_at(self, software_level, x=None):
+        """AI R&D progress multiplier of the current AI (software level ``S``, deployed model at
+        ``x``): its research input with the start's compute and staff (humans alone there: 1)."""
+        return self.research_input_at(self._P0 + 0.0 * software_level, software_level, x=x,
+                                      humans=(self._H0, self._HJ0))
 
     def _input_human_only(self, s):
-        return self.ces(s["physical_compute"] / self.model["compute"].initial_h100e,
-                        s["human_research_hours"] / self._H0)
-
+        return self.ces(s["physical_compute"] / self._P0, s["human_research_hours"] / self._H0)

@@ -1,27 +1,47 @@
 """Software: the efficiency level S that turns physical into effective compute.
 
-Semi-endogenous software progress (Jones 1995; Davidson & Houlden 2025; Eth & Davidson 2025):
-S grows with cumulative research input R as ``S ∝ R**r``, where ``r`` is the returns to
-software R&D (software doublings per doubling of cumulative research input). In differential
-form, with research input ``I = dR/dt`` (from the ``research`` component)::
+Semi-endogenous software progress with a research stock, in the units of the literature
+(Jones 1995; Davidson 2023 FTM; Davidson & Houlden 2025; Eth & Davidson 2025). ``research``
+gives the research input ``I = Q * X**lambda``: a raw input ``X`` (a CES of experiment compute
+and research labour) raised to the parallelism exponent ``lambda``. Then::
 
-    d ln R/dt = I / R
-    d ln S/dt = r(S) * I / R
-    r(S)      = r0 * (1 - ln(S/S0) / ln(S_max/S0))        (Davidson & Houlden 2025)
+    dR/dt     = I                                                   (cumulative research input)
+    d ln S/dt = (r / lambda) * pen(S) * I / R
+    pen(S)    = max(0, 1 - ln S / ln S_max)                         (returns fall to 0 at the ceiling)
 
-so returns fall linearly in log-software to zero at the ceiling ``S_max``, which lies
-``ceiling_years`` of software progress at the historical rate above the start:
-``ln(S_max/S0) = ceiling_years * ln(g_hist)``. S approaches the ceiling without reaching it;
-when ``ln S`` is within 1% of ``ln S_max`` (returns down to 1% of ``r0``) the flag
-``software_saturated`` becomes true and the event ``software_saturated`` is logged.
+so ``S ∝ R**(r/lambda)`` far from the ceiling. This is FTM's ``_update_rnd``
+(epoch-research/ftm ftm/core/model.py: ``adjusted_input = research_input**λ``; the returns are
+divided by λ in ``__init__``; the ceiling penalty is linear in log performance) written as an
+ODE. ``r`` is therefore Davidson & Houlden's returns: software doublings per doubling of the
+*raw* input on a balanced path (D&H's doubling-time factor ``2**(λ(1/r - 1))``,
+thoulden/Accelerated_AI_Progress multiple_sims.py ``dynamic_system_with_lambda``). The
+parallelism penalty is applied once, in ``research``. With AI labour proportional to S and
+compute fixed (a software intelligence explosion), ``I ∝ S**lambda`` and
+``d ln S/dt ∝ S**(lambda - lambda/r)``: growth accelerates iff ``r > 1`` and fizzles iff
+``r < 1`` (REFERENCE A.2), whatever ``lambda``.
 
-Calibration: ``R(0)`` is set so that with the human-only research input of the start
-(normalised to 1 by ``research``) software grows at the historical rate ``g_hist`` (Ho et al.
-2024: 8-month halving, ~2.8x/yr): ``R0 = r0 / ln(g_hist)``. With AI help at the start, growth is
-``ln(g_hist) * ai_rd_multiplier(0)``.
+**Start on the balanced path.** On a balanced growth path with raw input growing at ``g_X``,
+``R`` grows at ``lambda g_X`` and S at ``r g_X``. D&H estimate ``r`` as exactly that ratio on the
+historical record, so the historical raw input growth is ``g_X = ln(g_hist) / r`` and the stock
+of the balanced path is ``R0 = I0 / (lambda g_X) = r I0 / (lambda ln g_hist)`` (FTM's
+``ratio_initial_to_cumulative_input_software_rnd``; the AI Futures Model's
+``calculate_initial_research_stock``, brendanhalstead/ai-progress-rates progress_model.py, takes
+``RS(0) = RS'(0)**2 / RS''(0)``, the same path). ``I0`` is the human-only input of the start
+(1 by ``research``'s normalisation), so humans alone with inputs on their historical growth make
+software grow at ``historical_growth`` for good; AI help at the start multiplies it.
+``growth_anchor: start`` instead sets ``R0`` so that the growth *with* the start's AI help is
+``historical_growth`` (Kwa's normalisation: "S growing 5x/yr in January 2026").
 
-With ``I ∝ S`` (AI does all research), ``R ∝ S**(1/r)`` and ``dR/dt ∝ R**r``: progress explodes
-in finite time iff ``r > 1`` and fizzles iff ``r < 1`` (REFERENCE A.2).
+**Ceiling.** D&H put the ceiling ``ceiling_years`` years of *AI progress* at recent rates away,
+where a year of AI progress is the software doublings of a year divided by software's share of
+AI progress ``s`` (their code: ``ceiling = (2**(4/s))**limit_years``, 4 software doublings a
+year and ``s = 0.5``, so 11 years are 88 doublings). In the units of S::
+
+    ln S_max = ceiling_years * ln(g_hist) / software_share
+
+(the default share 0.415 = ln 2.83 / ln 12.2 is software's share of Epoch's effective-compute
+growth, 2.83x/yr software x 4.31x/yr training compute). When ``ln S`` is within 1% of
+``ln S_max`` the flag ``software_saturated`` becomes true and the event is logged.
 """
 
 from __future__ import annotations
@@ -41,18 +61,31 @@ class Software(Component):
     # ---- parameters ----------------------------------------------------------------------
     r = Param(
         1.2, unit="1", bounds=(0.01, 20.0),
-        source="Davidson & Houlden 2025 central estimate (range 0.4-3.6), takeoff_parameters.csv",
-        doc="returns to software R&D r0 far from the ceiling")
+        source="Davidson & Houlden 2025 central estimate (range 0.4-3.6, takeoff_parameters.csv); "
+               "software doublings per doubling of raw research input",
+        doc="returns to software R&D r far from the ceiling (D&H units)")
     historical_growth = Param(
-        2.83, unit="1/year", bounds=(1.0001, 1000.0),
+        2.83, unit="1/year", bounds=(1.0001, 1e6),
         source="Ho et al. 2024 arXiv:2403.05812: compute-equivalent halving 8 months (95% CI "
                "5-14), i.e. 2**(12/8) = 2.83x/yr (epoch_trends.csv)",
-        doc="growth factor per year of software efficiency with human research only")
+        doc="growth factor per year of software efficiency with human research only on the "
+            "historical balanced path (with growth_anchor: start, the growth at the start)")
+    growth_anchor = Param(
+        "human_only", kind=str, choices=("human_only", "start"), unit="",
+        source="human_only: Epoch's trend was made by humans (FTM, AFM); start: Kwa 2026 "
+               "normalises the growth at the start",
+        doc="what historical_growth is the growth of: humans alone on the balanced path, or the "
+            "start including its AI help")
     ceiling_years = Param(
         11.0, unit="year", bounds=(0.1, 1e6),
-        source="Davidson & Houlden 2025: distance to effective limits 11 years of progress at "
+        source="Davidson & Houlden 2025: distance to effective limits 11 years of AI progress at "
                "recent rates (range 6-16), takeoff_parameters.csv",
-        doc="distance from the start to the software ceiling, in years at historical_growth")
+        doc="distance from the start to the software ceiling, in years of AI progress")
+    software_share = Param(
+        0.415, unit="1", bounds=(0.01, 1.0),
+        source="ln 2.83 / ln(2.83 x 4.31): software's share of Epoch's effective-compute growth "
+               "(epoch_trends.csv); Davidson & Houlden use 0.5",
+        doc="software's share of AI progress (converts years of progress into software growth)")
 
     #: Share of the way to the ceiling (in ln S) that counts as saturated.
     SATURATION = 0.99
@@ -61,22 +94,37 @@ class Software(Component):
     def build(self, model):
         super().build(model)
         model.set_flag("software_saturated", False)
-        self.ln_ceiling = self.ceiling_years * math.log(self.historical_growth)
-        self.R0 = self.r / math.log(self.historical_growth)
+        self.ln_ceiling = self.ceiling_years * self.progress_year_nats
+        self._lambda = model["research"].parallelism
+        self._gain = self.r / self._lambda
         model.add_stock("software_level", 1.0, unit="1", owner=self.name,
                         long_name="software efficiency S (effective per physical FLOP; 1 at start)")
-        model.add_stock("cumulative_research", self.R0, unit="research-input-year", owner=self.name,
+        # R0 is set in start(), once every component can evaluate the research input.
+        model.add_stock("cumulative_research", 1.0, unit="research-input-year", owner=self.name,
                         long_name="cumulative research input R (1 = a year of human-only start input)")
         model.add_variable("software_returns", self._returns, unit="1", owner=self.name,
                            long_name="returns to software R&D r(S), falling to 0 at the ceiling")
         model.add_variable("software_growth_rate",
-                           lambda s: s["software_returns"] * divide(s["research_input"], s["cumulative_research"]),
+                           lambda s: (s["software_returns"] / self._lambda)
+                           * divide(s["research_input"], s["cumulative_research"]),
                            unit="1/year", owner=self.name,
                            long_name="growth rate of software efficiency d ln S/dt")
 
+    @property
+    def progress_year_nats(self) -> float:
+        """Growth of ln S in one year of AI progress at recent rates."""
+        return math.log(self.historical_growth) / self.software_share
+
+    def initial_research_stock(self, input_at_start: float) -> float:
+        """``R0`` of the balanced historical path (see the module docstring)."""
+        reference = input_at_start if self.growth_anchor == "start" else 1.0
+        return self._gain * reference / math.log(self.historical_growth)
+
     def start(self):
-        self.model.watch(lambda s: log(s["software_level"]) - self.SATURATION * self.ln_ceiling,
-                         label="software saturated").callbacks.append(self._saturated)
+        m = self.model
+        m.set_initial("cumulative_research", self.initial_research_stock(float(m.state()["research_input"])))
+        m.watch(lambda s: log(s["software_level"]) - self.SATURATION * self.ln_ceiling,
+                label="software saturated").callbacks.append(self._saturated)
 
     def _saturated(self, _event) -> None:
         m = self.model
@@ -86,7 +134,7 @@ class Software(Component):
               ceiling=self.ceiling)
 
     def _returns(self, s):
-        # r falls linearly in ln S (Davidson & Houlden 2025); clipped so S never passes S_max.
+        # r falls linearly in ln S (FTM ceiling_penalty; D&H); clipped so S never passes S_max.
         return self.r * maximum(0.0, 1.0 - log(s["software_level"]) / self.ln_ceiling)
 
     @property
@@ -97,4 +145,4 @@ class Software(Component):
     def rates(self, state):
         # R is positive, but exp(ln R) of a wild trial point of the integrator may underflow to 0.
         g_r = divide(state["research_input"], state["cumulative_research"])
-        return {"cumulative_research": g_r, "software_level": state["software_returns"] * g_r}
+        return {"cumulative_research": g_r, "software_level": state["software_growth_rate"]}

@@ -300,6 +300,19 @@ class Model:
         self._check_new_name(name)
         self.variables[name] = Variable(name, fn, unit, long_name, owner, record, tuple(bounds))
 
+    def set_initial(self, name: str, value: float) -> None:
+        """Set a stock's initial value from a component's ``start()`` (when it depends on other
+        components' state at the start, e.g. a stock on a balanced growth path)."""
+        stock = self._stock_by_name[name]
+        if getattr(self, "_integrator", None) is not None or self.env.now != 0:
+            raise SimulationError(f"the initial value of {name!r} can only be set before the run starts")
+        if stock.log and not value > 0:
+            raise SimulationError(f"stock {name!r} is positive by declaration but starts at {value!r}")
+        y0 = math.log(value) if stock.log else float(value)
+        self._initial[stock.index] = y0
+        if self._built:
+            self._y[stock.index] = y0
+
     def set_flag(self, name: str, value: bool = True) -> None:
         """A boolean fact usable in conditions (e.g. a milestone reached)."""
         self.flags[name] = bool(value)

@@ -81,3 +81,18 @@ def divide(a: Any, b: Any) -> Any:
             return math.nan
         return math.copysign(math.inf, a) * math.copysign(1.0, b)
     return a / b
+
+
+def series_value(series: dict[float, float], year: float) -> float:
+    """The value of a year-keyed series in force at ``year``: the entry of the latest listed year
+    at or before it (the first entry before the first year).
+
+    >>> series_value({2026.0: 2.6, 2029.0: 2.0}, 2028.5), series_value({2026.0: 2.6}, 2020.0)
+    (2.6, 2.6)
+    """
+    value = next(iter(series.values()))
+    for y, v in series.items():
+        if y > year:
+            break
+        value = v
+    return value

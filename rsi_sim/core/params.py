@@ -25,7 +25,8 @@ class Param:
     bounds : inclusive ``(low, high)``; ``None`` for unbounded.
     source : where the default comes from (shipped data file or literature).
     doc : what the parameter means.
-    kind : ``float``, ``int``, ``bool`` or ``str``.
+    kind : ``float``, ``int``, ``bool``, ``str`` or ``dict`` (a series: decimal year ->
+        number, each number within ``bounds``; ``None`` for none).
     choices : allowed values for ``str`` parameters.
     """
 
@@ -54,6 +55,9 @@ class Param:
             return "true or false"
         if self.kind is str:
             return "one of " + ", ".join(repr(c) for c in self.choices) if self.choices else "text"
+        if self.kind is dict:
+            return ("a mapping of years to " + Param(0.0, unit=self.unit, bounds=self.bounds).expected()
+                    + ", e.g. {2026: 2.6, 2030: 2.0}, or null for none")
         what = "an integer" if self.kind is int else "a number"
         lo, hi = self.bounds
         if lo is not None and hi is not None:
@@ -90,6 +94,8 @@ class Param:
             if not isinstance(value, str) or (self.choices and value not in self.choices):
                 raise bad
             return value
+        if self.kind is dict:
+            return self._check_series(value, bad)
         if isinstance(value, str):
             value = self._from_text(value, bad)
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -109,6 +115,24 @@ class Param:
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise bad
         return value
+
+
+    def _check_series(self, value: Any, bad: ParameterError) -> dict[float, float] | None:
+        """A series ``{year: number}``: years from 1900 to 3000, sorted; numbers in bounds."""
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not value:
+            raise bad
+        item = Param(0.0, unit=self.unit, bounds=self.bounds, name=self.name)
+        out: dict[float, float] = {}
+        for year, number in value.items():
+            if isinstance(year, bool) or not isinstance(year, int | float) or not 1900 <= year <= 3000:
+                raise ParameterError(f"{bad} (the key {year!r} is not a year between 1900 and 3000)")
+            try:
+                out[float(year)] = item.check(number)
+            except ParameterError:
+                raise ParameterError(f"{bad} (the value for {year!r} is {_short_repr(number)})") from None
+        return dict(sorted(out.items()))
 
 
 def _short_repr(value: Any, limit: int = 80) -> str:

@@ -25,8 +25,16 @@ def test_horizon_mapping_by_hand(baseline):
     assert float(cap.horizon_hours(e0)) == pytest.approx(7.5)
     # tenfold effective compute -> 3.21 doublings
     assert float(cap.horizon_hours(10 * e0)) == pytest.approx(7.5 * 2 ** 3.21)
-    # automation: f = 1/(1 + (3.5/h)**1.2)
-    assert float(cap.automation_fraction(7.0)) == pytest.approx(1 / (1 + 0.5 ** 1.2))
+    # automation: logistic in ln E (Kwa 2026), f0 at the anchor, one log-odd per `width` nats
+    assert cap.automation_of(0.0) == pytest.approx(0.714)
+    logit = math.log(0.714 / 0.286) + math.log(10.0) / 0.862
+    assert float(cap.automation_of(math.log(10.0))) == pytest.approx(1 / (1 + math.exp(-logit)))
+    # the same law as the old fit in horizon units, f = 1/(1 + (3.5 h/h)**1.2), below the cap
+    x = math.log(3.0)
+    h = float(cap.horizon_of(x))
+    assert float(cap.automation_of(x)) == pytest.approx(1 / (1 + (3.5 / h) ** 1.2), abs=2e-3)
+    # the horizon saturates at its cap and is flagged as extrapolated beyond METR's 16 h
+    assert float(cap.horizon_of(50.0)) == cap.horizon_cap_hours
     # pre-start path doubles every 104.7 days
     h1, h0 = cap.implied_horizon_hours(2025.0), cap.implied_horizon_hours(2026.0)
     assert math.log2(h0 / h1) == pytest.approx(365.25 / 104.7, rel=3e-3)
