@@ -144,7 +144,7 @@ class Research(Component):
         m = self.model
         if self._version == m.version:
             return self._k
-        comp, cap, jd = self._comp, self._cap, self._jd
+        comp, cap = self._comp, self._cap
         flop = comp.flop_per_h100e_year
         # c = experiment compute over its start value: the share cancels (its 0/0 limit too).
         c_per_p = 1.0 / comp.initial_h100e

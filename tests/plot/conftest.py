@@ -75,7 +75,7 @@ def indices(scenario, run) -> xr.Dataset:
     """Sensitivity-shaped indices over ``parameter`` from one-at-a-time runs: each parameter's
     share of the squared change in the SAR date (a stand-in for Sobol indices, same layout)."""
     base = float(run["milestone_year"].sel(milestone="SAR"))
-    changes = {"components.software.r": 1.5, "components.judgment.judgment_lag_doublings": 7.0,
+    changes = {"components.software.r": 1.5, "components.judgment.initial_taste_sd": -3.0,
                "components.compute.spending_growth": 2.5}
     shifts = []
     for path, value in changes.items():

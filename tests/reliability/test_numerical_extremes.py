@@ -100,15 +100,15 @@ def coupled_components() -> list[str]:
 def coupled_parameters(draw) -> dict[str, dict]:
     """One parameter set for every coupled component, each value at or between its bounds.
 
-    Compute's three shares must sum to at most 1 (checked when the model is built), so the
-    inference share is drawn at or between the bounds of what the other two leave; otherwise
-    most draws at the bounds would be refused before running.
+    Compute's training and experiment shares must sum to at most 1 (checked when the model is
+    built; inference gets the rest), so the experiment share is drawn at or between the bounds
+    of what training leaves; otherwise most draws at the bounds would be refused before running.
     """
     out = {name: draw(parameters(REGISTRY[name])) for name in coupled_components()}
     if "compute" in out:
         c = out["compute"]
-        left = max(0.0, 1.0 - c["training_share"] - c["experiment_share"])
-        c["inference_share"] = draw(st.sampled_from([0.0, left]) | st.floats(0.0, left))
+        left = max(0.0, 1.0 - c["training_share"])
+        c["experiment_share"] = draw(st.sampled_from([0.0, left]) | st.floats(0.0, left))
     return out
 
 
