@@ -48,6 +48,11 @@ def parameter_values(param: Param) -> st.SearchStrategy[Any]:
         return st.booleans()
     if param.kind is str:
         return st.sampled_from(param.choices) if param.choices else st.just(param.default)
+    if param.kind is dict:  # none, or a series of one to five years with values in bounds
+        item = parameter_values(Param(0.0 if param.bounds[0] is None else param.bounds[0],
+                                      unit=param.unit, bounds=param.bounds))
+        series = st.dictionaries(st.integers(1990, 2200), item, min_size=1, max_size=5)
+        return st.just(None) | series
     lo, hi = param.bounds
     if param.kind is int:
         lo_i = int(math.ceil(lo)) if lo is not None else int(param.default) - 1000

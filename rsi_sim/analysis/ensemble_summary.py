@@ -138,7 +138,7 @@ def report_summary(ds: xr.Dataset, report: Sequence[dict] | None = None) -> list
         var = ds[name]
         values = np.asarray(var.values, dtype=float)[ok]
         extra = var.dims[1:]
-        rows = values.reshape(len(values), -1)
+        rows = values.reshape(len(values), -1) if values.size else np.empty((0, max(1, int(np.prod(values.shape[1:])))))
         labels = ([name] if not extra else
                   [f"{name}[{v}]" for v in np.asarray(ds[extra[0]].values).ravel()])
         for label, col in zip(labels, rows.T, strict=True):

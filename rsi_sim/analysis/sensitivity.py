@@ -109,7 +109,7 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | No
         raise RsiSimError(f"--samples must be at least 1; got {samples}")
     first = plan_ensemble(scenario, 1, seed=seed, sampler="sobol", overrides=overrides)
     unc = first.uncertainty
-    free = [p for p in unc.parameters if p.dist.kind != "fixed"]
+    free = [p for p in unc.parameters if p.dist.draws]
     if not free:
         raise RsiSimError("sensitivity needs a scenario with an uncertainty: section "
                           "(at least one parameter that is not fixed)")

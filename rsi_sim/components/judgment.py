@@ -45,6 +45,7 @@ from scipy.special import ndtr, ndtri
 
 from ..core import Component, Param
 from ..core.numeric import clip, divide, maximum, minimum
+from .research import Research
 
 
 def _phi(x: float) -> float:
@@ -75,7 +76,7 @@ class Judgment(Component):
                "(AFM clips at 100 SD, effectively unbounded)",
         doc="highest AI research taste, SDs of ln human taste")
     top_percentile = Param(
-        0.999, unit="1", bounds=(0.5, 0.999999),
+        0.999, unit="1", bounds=(0.6, 0.999999),
         source="AFM TOP_PERCENTILE 0.999 (model_config.py)",
         doc="quantile of human researchers counted as top (the judgment-gap reference)")
     median_to_top_taste = Param(
@@ -182,9 +183,11 @@ class Judgment(Component):
     def _allocation(self, s):
         lab = self._lab
         H = lab.hours("engineering") + lab.hours("judgment")
-        return self.allocate(H, lab.hours("judgment"), s["ai_labour_hours"],
-                             s["coding_automation_fraction"], s["span_of_control"],
-                             s["required_human_share"])
+        f = s["coding_automation_fraction"]
+        if "generations" not in self.model:  # unlimited AI labour: research's cap (Kwa)
+            f = minimum(f, Research.MAX_AUTOMATION_UNLIMITED_AI)
+        return self.allocate(H, lab.hours("judgment"), s["ai_labour_hours"], f,
+                             s["span_of_control"], s["required_human_share"])
 
     def _utilisation(self, s):
         H_J = self._lab.hours("judgment")

@@ -80,8 +80,10 @@ class Research(Component):
                 unit="hour/year", long_name="research labour, human-equivalent hours per year",
                 owner=self.name)
         if self._gens is None:
+            # Not recorded: an output that is infinite everywhere says nothing a reader can use.
             add("ai_labour_hours", lambda s: math.inf + 0.0 * s["t"], unit="hour/year", owner=self.name,
-                long_name="AI labour (unlimited without generations: humans are the bottleneck)")
+                long_name="AI labour (unlimited without generations: humans are the bottleneck)",
+                record=False)
         add("human_research_hours", lambda s: self._human_hours() + 0.0 * s["t"], unit="hour/year",
             long_name="human research hours per year (engineering and judgment staff)", owner=self.name)
         self._version = -1
@@ -99,8 +101,14 @@ class Research(Component):
     def _human_hours(self):
         return self._lab.hours("engineering") + self._lab.hours("judgment")
 
-    @staticmethod
-    def _amdahl(H, A, f):
+    #: With unlimited AI labour (no generations) the automation fraction is capped here, as Kwa
+    #: caps it (tkwa/ai-takeoff-model ``jones_model_derivative``: ``f >= 0.999999 -> 0.999999``):
+    #: otherwise full automation would make research input infinite.
+    MAX_AUTOMATION_UNLIMITED_AI = 0.999999
+
+    def _amdahl(self, H, A, f):
+        if self._gens is None:  # the recorded variable; research_input_at caps it the same way
+            f = minimum(f, self.MAX_AUTOMATION_UNLIMITED_AI)
         return minimum(divide(H, 1.0 - f), H + A)
 
     def ces(self, c, labour):
@@ -182,6 +190,8 @@ class Research(Component):
         A = self._ai_hours(a_per_p, P, S)
         cap, jd = self._cap, self._jd
         f = cap.automation_of(x)
+        if self._gens is None:
+            f = minimum(f, self.MAX_AUTOMATION_UNLIMITED_AI)
         if jd is None:
             L, q = self._amdahl(H, A, f), 1.0
         else:

@@ -48,6 +48,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..core import Component, Param
 from ..core.numeric import divide, log, maximum
 
@@ -86,6 +88,10 @@ class Software(Component):
         source="ln 2.83 / ln(2.83 x 4.31): software's share of Epoch's effective-compute growth "
                "(epoch_trends.csv); Davidson & Houlden use 0.5",
         doc="software's share of AI progress (converts years of progress into software growth)")
+
+    sample_results = {"progress_in_one_year": {
+        "units": "year", "long_name": "most years of AI progress at recent rates made in any 12 months "
+                                      "of the run (Davidson & Houlden's statistic)"}}
 
     #: Share of the way to the ceiling (in ln S) that counts as saturated.
     SATURATION = 0.99
@@ -141,6 +147,24 @@ class Software(Component):
     def ceiling(self) -> float:
         """The software ceiling S_max."""
         return math.exp(self.ln_ceiling)
+
+    def outputs(self) -> dict[str, tuple]:
+        return {"progress_in_one_year": ((), self.progress_in_one_year(), self.sample_results["progress_in_one_year"])}
+
+    def progress_in_one_year(self, window: float = 1.0) -> float:
+        """Most software progress in any ``window`` years of the run, in years of AI progress at
+        recent rates (``Δ ln S / (ln g_hist / software_share)``): Davidson & Houlden's statistic
+        (thoulden/Accelerated_AI_Progress ``calculate_summary_statistics_binary``), on the output
+        grid with ln S interpolated linearly between its points. A run shorter than the window
+        counts its whole length."""
+        t = self.model.output_times
+        ln_s = np.log(self.model.recorded_series("software_level"))
+        ok = np.isfinite(ln_s)
+        t, ln_s = t[ok], ln_s[ok]
+        if len(t) < 2:
+            return 0.0
+        ends = np.interp(np.minimum(t + window, t[-1]), t, ln_s)
+        return float(np.max(ends - ln_s)) / self.progress_year_nats
 
     def rates(self, state):
         # R is positive, but exp(ln R) of a wild trial point of the integrator may underflow to 0.

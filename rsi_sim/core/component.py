@@ -42,6 +42,8 @@ class Component:
 
     name: ClassVar[str] = ""
     needs: ClassVar[tuple[str, ...]] = ()
+    #: Scalar results of ``outputs()`` an ensemble stores per sample: ``{name: attrs}``.
+    sample_results: ClassVar[dict[str, dict[str, str]]] = {}
     params: ClassVar[dict[str, Param]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -621,6 +621,16 @@ class Model:
         return g1 / slope
 
     # ---- recording ----------------------------------------------------------------------------
+    @property
+    def output_times(self) -> np.ndarray:
+        """Model times (years since start) of the output grid."""
+        return self._grid
+
+    def recorded_series(self, name: str) -> np.ndarray:
+        """The values of a recorded stock or variable on the output grid (NaN where not yet
+        reached); for components' ``outputs()``."""
+        return self._series[name]
+
     def recorded(self) -> list[tuple[str, str, str]]:
         """(name, unit, long_name) of everything recorded on the output grid."""
         out = [(s.name, s.unit, s.long_name) for s in self.stocks]

@@ -4,6 +4,12 @@ Every distribution maps a uniform number ``u`` in [0, 1) to a value through its 
 (:meth:`Distribution.ppf`), so one design of uniforms (Monte Carlo, Latin hypercube or Sobol)
 serves every distribution, and rank correlations act on the uniforms (a Gaussian copula).
 
+A ``derived`` entry (``{dist: derived, formula: "components.research.parallelism / beta"}``)
+is computed from entries above it in the section, sample by sample; an *auxiliary* entry, a key
+without dots (``beta: {dist: triangular, ...}``), is drawn like a parameter but sets none: it
+exists to be used in formulas. Published models often sample combinations of parameters (Kwa's
+``r = lambda / beta``), which is how they become inputs of the components.
+
 Bounds rule (documented in docs/ensembles.md): a distribution with bounded support (fixed,
 uniform, log-uniform, triangular, choice) must lie inside the parameter's declared bounds, or the
 scenario is rejected. Normal and lognormal distributions are *truncated* to the bounds; if more
@@ -13,6 +19,7 @@ the truncated distribution would no longer be the one written.
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +34,7 @@ from ..core.params import Param
 #: Largest share of a normal or lognormal's probability allowed outside the parameter bounds.
 MAX_TRUNCATED = 0.05
 
-KINDS = ("fixed", "uniform", "log-uniform", "normal", "lognormal", "triangular", "choice")
+KINDS = ("fixed", "uniform", "log-uniform", "normal", "lognormal", "triangular", "choice", "derived")
 _ALIASES = {"loguniform": "log-uniform", "log_uniform": "log-uniform", "constant": "fixed"}
 
 
@@ -127,11 +134,18 @@ class Distribution:
     @property
     def numeric(self) -> bool:
         """True unless values are stored as indices (text or true/false choices)."""
+        if self.kind == "derived":
+            return True
         return all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.values)
 
     @property
     def continuous(self) -> bool:
-        return self.kind not in ("fixed", "choice")
+        return self.kind not in ("fixed", "choice", "derived")
+
+    @property
+    def draws(self) -> bool:
+        """True if a sample of it takes a uniform number (not fixed, not derived)."""
+        return self.kind not in ("fixed", "derived")
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value the distribution can give."""
@@ -156,6 +170,8 @@ class Distribution:
         k, a = self.kind, self.args
         if k == "fixed":
             return f"fixed({self.values[0]!r})"
+        if k == "derived":
+            return f"derived({self.values[0]})"
         if k == "lognormal":
             text = f"lognormal(median={math.exp(a[0]):.4g}, sigma={a[1]:.4g})"
         elif k == "normal":
@@ -223,7 +239,87 @@ _KEYS = {
     "lognormal": {"median", "sigma", "interval", "level"},
     "triangular": {"low", "mode", "high"},
     "choice": {"values", "weights"},
+    "derived": {"formula"},
 }
+
+#: Functions a derived formula may call (numpy's, elementwise).
+FORMULA_FUNCTIONS = {"exp": np.exp, "log": np.log, "log10": np.log10, "log2": np.log2,
+                     "sqrt": np.sqrt, "min": np.minimum, "max": np.maximum, "abs": np.abs}
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` of a Name/Attribute chain, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
+
+
+def formula_names(formula: str) -> list[str]:
+    """The entry names a derived formula reads; raises :class:`DistributionError` if it is not
+    arithmetic (numbers, names, + - * / **, and :data:`FORMULA_FUNCTIONS`).
+
+    >>> formula_names("components.research.parallelism / beta")
+    ['components.research.parallelism', 'beta']
+    """
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError as exc:
+        raise DistributionError(f"this formula is not valid arithmetic ({exc.msg}): {formula!r}",
+                                "formula") from None
+    names: list[str] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Expression):
+            visit(node.body)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div | ast.Pow):
+            visit(node.left)
+            visit(node.right)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            visit(node.operand)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
+                and not isinstance(node.value, bool):
+            pass
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in FORMULA_FUNCTIONS and not node.keywords:
+            for arg in node.args:
+                visit(arg)
+        elif _dotted(node) is not None:
+            names.append(_dotted(node))
+        else:
+            raise DistributionError(
+                f"a formula may use numbers, names of entries above it, + - * / ** and "
+                f"{', '.join(FORMULA_FUNCTIONS)}; got {ast.unparse(node)!r} in {formula!r}", "formula")
+
+    visit(tree)
+    return names
+
+
+def evaluate_formula(formula: str, columns: dict[str, np.ndarray]) -> np.ndarray:
+    """Evaluate a derived formula (checked by :func:`formula_names`) on sample columns.
+
+    >>> evaluate_formula("a.b / c", {"a.b": np.array([1.0, 2.0]), "c": np.array([2.0, 4.0])})
+    array([0.5, 0.5])
+    """
+    def ev(node: ast.AST):
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.BinOp):
+            a, b = ev(node.left), ev(node.right)
+            return {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
+                    ast.Div: np.divide, ast.Pow: np.power}[type(node.op)](a, b)
+        if isinstance(node, ast.UnaryOp):
+            return -ev(node.operand) if isinstance(node.op, ast.USub) else ev(node.operand)
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Call):
+            return FORMULA_FUNCTIONS[node.func.id](*(ev(a) for a in node.args))
+        return columns[_dotted(node)]
+
+    with np.errstate(all="ignore"):
+        return np.asarray(ev(ast.parse(formula, mode="eval")), dtype=float)
 
 
 def parse_distribution(spec: Any, param: Param | None = None) -> Distribution:
@@ -251,6 +347,18 @@ def parse_distribution(spec: Any, param: Param | None = None) -> Distribution:
     if not isinstance(spec, dict):
         spec = {"dist": "fixed", "value": spec}
     kind = spec.get("dist")
+    if kind == "derived":
+        extra = set(spec) - {"dist", "formula"}
+        if extra:
+            raise DistributionError("unknown key for a derived entry; expected: formula", sorted(extra)[0])
+        formula = spec.get("formula")
+        if not isinstance(formula, str) or not formula.strip():
+            raise DistributionError(f"expected a formula as text, e.g. \"components.research."
+                                    f"parallelism / beta\"; got {formula!r}", "formula")
+        if param is not None and param.kind in (bool, str, dict):
+            raise DistributionError(f"the parameter takes {param.expected()}: a formula cannot give it", "dist")
+        formula_names(formula)
+        return Distribution("derived", values=(formula.strip(),))
     kind = _ALIASES.get(kind, kind) if isinstance(kind, str) else kind
     if kind not in KINDS:
         raise DistributionError(f"expected dist: one of {', '.join(KINDS)}; got {spec.get('dist')!r}", "dist")
@@ -384,6 +492,33 @@ def correlation_factor(names: Sequence[str], pairs: Sequence[tuple[str, str, flo
                                 "matrix is not positive definite); weaken some of them") from None
 
 
+def _check_formula_order(params: list, path: str) -> None:
+    """A derived entry may read only numeric entries above it."""
+    entry = params[-1]
+    if entry.dist.kind != "derived":
+        return
+    known = {p.path: p for p in params[:-1]}
+    for name in formula_names(entry.dist.values[0]):
+        if name not in known:
+            raise DistributionError(f"the formula reads {name!r}, which is not an entry above it in "
+                                    f"this section (entries above: {', '.join(known) or 'none'})",
+                                    path, "formula")
+        if not known[name].dist.numeric:
+            raise DistributionError(f"the formula reads {name!r}, which is not a number", path, "formula")
+
+
+def check_derived(entry: "UncertainParameter", values: np.ndarray) -> None:
+    """Raise a located error if a derived entry leaves its parameter's bounds in some sample."""
+    lo, hi = entry.param.bounds
+    lo = -math.inf if lo is None else lo
+    hi = math.inf if hi is None else hi
+    bad = ~((values >= lo) & (values <= hi))
+    if bad.any():
+        v = float(values[bad][0])
+        raise DistributionError(f"the formula gives {v!r} in {int(bad.sum())} of {len(values)} samples, "
+                                f"outside the parameter's bounds [{lo:g}, {hi:g}]", entry.path, "formula")
+
+
 @dataclass(frozen=True)
 class UncertainParameter:
     """One ``uncertainty:`` entry: the dotted path, where it goes, and its distribution."""
@@ -442,10 +577,20 @@ def parse_uncertainty(section: Any, components: dict[str, type]) -> Uncertainty:
     for path, spec in section.items():
         if path == "correlations":
             continue
+        if isinstance(path, str) and path.isidentifier():  # an auxiliary draw, for formulas
+            try:
+                dist = parse_distribution(spec, None)
+            except DistributionError as exc:
+                raise DistributionError(exc.message, path, *exc.keys) from None
+            params.append(UncertainParameter(path, "", path, Param(0.0, name=path, doc=f"auxiliary draw {path}"),
+                                             dist))
+            _check_formula_order(params, path)
+            continue
         parts = str(path).split(".")
         if len(parts) != 3 or parts[0] != "components":
             raise DistributionError("expected a parameter path components.<component>.<parameter>, "
-                                    "e.g. components.jones.phi", path)
+                                    "e.g. components.jones.phi, or a name without dots for an "
+                                    "auxiliary draw used in formulas", path)
         _, comp, name = parts
         cls = components.get(comp)
         if cls is None:
@@ -460,6 +605,7 @@ def parse_uncertainty(section: Any, components: dict[str, type]) -> Uncertainty:
         except DistributionError as exc:
             raise DistributionError(exc.message, path, *exc.keys) from None
         params.append(UncertainParameter(path, comp, name, param, dist))
+        _check_formula_order(params, path)
     pairs = []
     raw = section.get("correlations") or []
     if not isinstance(raw, list):

@@ -90,8 +90,9 @@ class _Prepared:
     def run(self, seed: int, i: int, row: np.ndarray) -> tuple[Any, xr.Dataset]:
         values = {c: dict(v) for c, v in self.base.items()}
         for p, x in zip(self.uncertainty.parameters, row, strict=True):
-            values[p.component][p.name] = p.decode(x)
-        touched = {p.component for p in self.uncertainty.parameters}
+            if p.component:  # auxiliary draws (for formulas) set no parameter
+                values[p.component][p.name] = p.decode(x)
+        touched = {p.component for p in self.uncertainty.parameters if p.component}
         parts = {c: self.registry[c](**values[c]) for c in touched}
         from ..scenario.build import build_model
 
@@ -163,6 +164,10 @@ def _result_layout(scenario: Scenario) -> tuple[list[tuple[str, tuple[str, ...],
     for name, values in scenario.spec.components.items():
         cls = REGISTRY[name]
         if not hasattr(cls, "run_vectorized"):
+            for key, attrs in cls.sample_results.items():  # scalars of a kernel component
+                if key not in seen:
+                    seen.add(key)
+                    results.append((key, ("sample",), "f8", dict(attrs)))
             continue
         probe = cls.run_vectorized(dict(values), SampleSeeds(0, 0, 1), to_decimal_year(scenario.spec.start), {})
         for key, var in probe.data_vars.items():

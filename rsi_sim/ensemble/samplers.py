@@ -19,7 +19,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from ..core.errors import RsiSimError
-from .distributions import Uncertainty, correlation_factor
+from .distributions import Uncertainty, check_derived, correlation_factor, evaluate_formula
 
 SAMPLERS = ("mc", "lhs", "sobol")
 #: spawn_key of the joint-design stream; ensembles are capped below this many samples.
@@ -67,7 +67,7 @@ class Design:
             raise RsiSimError(f"the number of samples must be between 1 and {MAX_SAMPLES:,}; got {samples}")
         self.uncertainty = uncertainty
         self.samples, self.seed, self.sampler = int(samples), int(seed), sampler
-        self.free = [i for i, p in enumerate(uncertainty.parameters) if p.dist.kind != "fixed"]
+        self.free = [i for i, p in enumerate(uncertainty.parameters) if p.dist.draws]
         self._joint: np.ndarray | None = None
 
     @property
@@ -112,7 +112,7 @@ def values_from_unit(uncertainty: Uncertainty, unit: np.ndarray) -> np.ndarray:
     """Map uniforms (one column per non-fixed parameter) to parameter values, applying the rank
     correlations through a Gaussian copula (which keeps every marginal exact)."""
     params = uncertainty.parameters
-    free = [i for i, p in enumerate(params) if p.dist.kind != "fixed"]
+    free = [i for i, p in enumerate(params) if p.dist.draws]
     unit = np.clip(np.asarray(unit, dtype=float), _EDGE, 1 - _EDGE)
     n = unit.shape[0]
     if uncertainty.correlations:
@@ -126,7 +126,10 @@ def values_from_unit(uncertainty: Uncertainty, unit: np.ndarray) -> np.ndarray:
     out = np.empty((n, len(params)))
     col = 0
     for j, p in enumerate(params):
-        if p.dist.kind == "fixed":
+        if p.dist.kind == "derived":  # from the entries above it (checked when parsed)
+            out[:, j] = evaluate_formula(p.dist.values[0], {q.path: out[:, i] for i, q in enumerate(params[:j])})
+            check_derived(p, out[:, j])
+        elif p.dist.kind == "fixed":
             out[:, j] = p.dist.ppf(np.zeros(n))
         else:
             out[:, j] = p.dist.ppf(unit[:, col])
