@@ -507,7 +507,7 @@ def _check_formula_order(params: list, path: str) -> None:
             raise DistributionError(f"the formula reads {name!r}, which is not a number", path, "formula")
 
 
-def check_derived(entry: "UncertainParameter", values: np.ndarray) -> None:
+def check_derived(entry: UncertainParameter, values: np.ndarray) -> None:
     """Raise a located error if a derived entry leaves its parameter's bounds in some sample."""
     lo, hi = entry.param.bounds
     lo = -math.inf if lo is None else lo
