@@ -126,6 +126,11 @@ class Param:
         item = Param(0.0, unit=self.unit, bounds=self.bounds, name=self.name)
         out: dict[float, float] = {}
         for year, number in value.items():
+            if isinstance(year, str):  # YAML keys may reach here as text
+                try:
+                    year = float(year)
+                except ValueError:
+                    pass
             if isinstance(year, bool) or not isinstance(year, int | float) or not 1900 <= year <= 3000:
                 raise ParameterError(f"{bad} (the key {year!r} is not a year between 1900 and 3000)")
             try:
