@@ -38,7 +38,7 @@ def compare(scenarios: Sequence[Any], seed: int | None = None) -> xr.Dataset:
     >>> ds = compare(["scenarios/baseline.yaml", "scenarios/compute_cap.yaml"])
     >>> list(ds["scenario"].values)
     ['baseline', 'compute_cap']
-    >>> bool(ds["milestone_delay"].sel(scenario="compute_cap", milestone="SAR") > 0)
+    >>> bool(ds["milestone_delay"].sel(scenario="compute_cap", milestone="ASI") > 0)
     True
     """
     from ..api import run
