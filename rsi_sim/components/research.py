@@ -160,9 +160,23 @@ class Research(Component):
         a_per_p = (self._gens.ai_labour_hours_of(comp.inference_fraction() * flop, 1.0)
                    if self._gens is not None else math.inf)
         x = cap.deployed_log_effective_compute() if cap.discrete else None
-        self._k = (c_per_p, a_per_p, x, self._human_hours(), self._lab.hours("judgment"))
+        terms = self._model_terms(x) if x is not None else None
+        self._k = (c_per_p, a_per_p, x, terms, self._human_hours(), self._lab.hours("judgment"))
         self._version = m.version
         return self._k
+
+    def _model_terms(self, x):
+        """What the deployed model at ``x = ln(E/E_anchor)`` brings: automation ``f``, span of
+        control, required human-directed share and research quality (from capability and
+        judgment, their owners)."""
+        cap, jd = self._cap, self._jd
+        f = cap.automation_of(x)
+        if self._gens is None:
+            f = minimum(f, self.MAX_AUTOMATION_UNLIMITED_AI)
+        if jd is None:
+            return f, None, None, 1.0
+        z = jd.taste_sd_of(x)
+        return f, jd.tasks_per_judgment_hour * cap.horizon_of(x), jd.required_share_of(z), jd.quality_of(z)
 
     def _ai_hours(self, a_per_p, P, S):
         if self._gens is None:
@@ -181,24 +195,16 @@ class Research(Component):
         released generation); ``humans = (H, H_J)`` research and judgment hours (default: now).
         The equations of the module docstring and of ``judgment``, evaluated in one pass so the
         integrator's right-hand side stays cheap. Broadcasts over arrays."""
-        c_per_p, a_per_p, x_gen, H, H_J = self._constants()
+        c_per_p, a_per_p, x_gen, terms, H, H_J = self._constants()
         if humans is not None:
             H, H_J = humans
-        if x is None:
-            x = x_gen
+        f, span, share, q = terms if x is None else self._model_terms(x)
         P, S = physical_compute, software_level
         A = self._ai_hours(a_per_p, P, S)
-        cap, jd = self._cap, self._jd
-        f = cap.automation_of(x)
-        if self._gens is None:
-            f = minimum(f, self.MAX_AUTOMATION_UNLIMITED_AI)
-        if jd is None:
-            L, q = self._amdahl(H, A, f), 1.0
+        if self._jd is None:
+            L = minimum(divide(H, 1.0 - f), H + A)  # Amdahl (f already capped if AI is unlimited)
         else:
-            z = jd.taste_sd_of(x)
-            span = jd.tasks_per_judgment_hour * cap.horizon_of(x)
-            L = jd.allocate(H, H_J, A, f, span, jd.required_share_of(z))[1]
-            q = jd.quality_of(z)
+            L = self._jd.allocate(H, H_J, A, f, span, share)[1]
         return q * self.ces(c_per_p * P, L / self._H0)
 
     def multiplier_at(self, software_level, x=None):
