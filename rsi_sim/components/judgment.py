@@ -114,12 +114,14 @@ class Judgment(Component):
             bounds=(0.0, 1.0))
         add("span_of_control", lambda s: self.tasks_per_judgment_hour * s["time_horizon_hours"],
             unit="1", long_name="AI work-hours one human judgment-hour can direct", owner=self.name)
-        add("human_direction_hours", lambda s: self._allocation(s)[0], unit="hour/year",
+        add("judgment_allocation", self._allocation, unit="", long_name="(x, L) of the allocation",
+            owner=self.name, record=False)
+        add("human_direction_hours", lambda s: s["judgment_allocation"][0], unit="hour/year",
             long_name="human judgment hours spent directing AI work", owner=self.name)
         add("human_bottleneck_utilisation", self._utilisation, unit="1",
             long_name="share of human judgment time spent directing AI (1: the bottleneck binds)",
             owner=self.name, bounds=(0.0, 1.0))
-        add("research_labour", lambda s: self._allocation(s)[1], unit="hour/year",
+        add("research_labour", lambda s: s["judgment_allocation"][1], unit="hour/year",
             long_name="research labour, human-equivalent hours per year", owner=self.name)
         add("ai_directed_share", self._ai_directed, unit="1",
             long_name="share of research labour directed by AI", owner=self.name, bounds=(0.0, 1.0))
