@@ -96,3 +96,29 @@ def test_forethought_sie_ensemble_meets_the_published_code():
     years = ds["progress_in_one_year"].values[ok]
     assert 100 * np.mean(years >= 3) == pytest.approx(55.8, abs=5)
     assert 100 * np.mean(years >= 10) == pytest.approx(16.6, abs=5)
+
+
+KWA_PUBLISHED = {10: (2030.20, 0.2), 50: (2032.76, 0.2), 90: (2036.20, 0.4)}
+
+
+def test_kwa_ensemble_meets_the_published_percentiles(request):
+    """REFERENCE E.2: Kwa's five triangular priors through the RSI components. At the target's
+    5,000 samples (``--full``) p10 and the median within 0.2 y and p90 within 0.4 y of his
+    2030.20 / 2032.76 / 2036.20; at the CI count (1,000) within max(target, 4 standard errors of
+    our quantile, SE = sqrt(q(1-q)/n) / density at the quantile)."""
+    from scipy.stats import gaussian_kde
+
+    from rsi_sim.ensemble import run_ensemble
+
+    n = 5000 if request.config.getoption("--full") else 1000
+    ds = run_ensemble("scenarios/reference/kwa_rsi.yaml", n, engine="processes", workers=2)
+    ok = ds["status"].values == 1
+    assert ok.mean() > 0.99
+    years = ds["milestone_year"].sel(milestone="automation_99").values[ok]
+    assert np.isfinite(years).mean() > 0.99
+    density = gaussian_kde(years)
+    for q, (published, target) in KWA_PUBLISHED.items():
+        ours = float(np.percentile(years, q))
+        se = math.sqrt(q / 100 * (1 - q / 100) / len(years)) / float(density(ours)[0])
+        tolerance = target if n >= 5000 else max(target, 4 * se)
+        assert abs(ours - published) <= tolerance, (q, ours, published, tolerance)
