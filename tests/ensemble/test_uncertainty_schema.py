@@ -71,3 +71,33 @@ def test_fixed_and_choice_values_are_checked_against_the_parameter():
     s = _load("uncertainty:\n  components.jones.phi: {dist: choice, values: [0.1, 0.2]}\n"
               "  components.jones.lam: 0.4\n")
     assert s.spec.uncertainty["components.jones.lam"] == 0.4
+
+
+def test_derived_and_auxiliary_entries():
+    """A derived entry is its formula of the entries above it, sample by sample; an auxiliary
+    draw sets no parameter; bad formulas and out-of-bounds values are located errors."""
+    import numpy as np
+    import pytest as _pytest
+
+    from rsi_sim.components import REGISTRY
+    from rsi_sim.ensemble.distributions import DistributionError, parse_uncertainty
+    from rsi_sim.ensemble.samplers import Design
+
+    comps = {"software": REGISTRY["software"], "research": REGISTRY["research"]}
+    section = {
+        "components.research.parallelism": {"dist": "uniform", "low": 0.8, "high": 1.0},
+        "beta": {"dist": "triangular", "low": 0.3, "mode": 0.65, "high": 1.0},
+        "components.software.r": {"dist": "derived", "formula": "components.research.parallelism / beta"},
+    }
+    u = parse_uncertainty(section, comps)
+    assert [p.component for p in u.parameters] == ["research", "", "software"]
+    values = Design(u, 50, seed=3, sampler="lhs").values(0, 50)
+    assert np.allclose(values[:, 2], values[:, 0] / values[:, 1])
+    assert Design(u, 50, seed=3).dims == 2  # the derived entry takes no uniform
+    bad = [({**section, "components.software.r": {"dist": "derived", "formula": "gamma * 2"}}, "gamma"),
+           ({**section, "components.software.r": {"dist": "derived", "formula": "__import__('os')"}}, "formula"),
+           ({**section, "components.software.r": {"dist": "derived", "formula": "beta * 100"}}, "bounds")]
+    for sec, word in bad:
+        with _pytest.raises(DistributionError) as info:
+            Design(parse_uncertainty(sec, comps), 50, seed=3).values(0, 50)
+        assert word in str(info.value) and info.value.keys[0] == "components.software.r"
