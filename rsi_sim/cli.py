@@ -10,8 +10,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from ._deps import missing_dependency
 from .core.errors import RsiSimError
 
 app = typer.Typer(
@@ -47,20 +49,29 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except RsiSimError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            _print_error(exc)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:  # a bug, not bad input: say so plainly
+            missing = missing_dependency(exc) if isinstance(exc, ImportError) else None
+            if missing is not None:  # a package that is not installed: say which, and how
+                _print_error(missing)
+                raise typer.Exit(2) from None
             if os.environ.get("RSI_SIM_DEBUG"):
                 raise
-            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
                       "This is a bug in rsi_sim; rerun with RSI_SIM_DEBUG=1 for the traceback "
                       "and report it.", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _print_error(exc: Exception) -> None:
+    # Messages hold user text (paths, values, install lines such as 'rsi_sim[dask]'): never markup.
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -92,7 +103,7 @@ def run(
     if output is not None:
         io.write(ds, output)
         if not quiet:
-            out.print(f"wrote {output}")
+            out.print(f"wrote {escape(str(output))}")
     if plot is not None:
         _draw(ds, "takeoff", plot, quiet)
 
@@ -110,7 +121,7 @@ def _draw(ds, kind: str | None, path: Path, quiet: bool) -> None:
     kind = kind or figures.default_kind(ds)
     figures.save(figures.plot(ds, kind), path)
     if not quiet:
-        out.print(f"wrote {path} ({kind} figure)", soft_wrap=True)
+        out.print(f"wrote {escape(str(path))} ({kind} figure)", soft_wrap=True)
 
 
 @app.command()
@@ -156,7 +167,7 @@ def validate(scenario: Scenario, set_: Sets = None):
     model = sc.build_model()
     parts = [c for c in model.components if c not in ("milestones", "policies")]
     policies = f"{len(sc.spec.policies)} policies, " if sc.spec.policies else ""
-    out.print(f"[green]ok[/]: {scenario} — '{sc.name}', {len(parts)} components, "
+    out.print(f"[green]ok[/]: {escape(str(scenario))} — '{escape(sc.name)}', {len(parts)} components, "
               f"{len(sc.spec.milestones)} milestones, {policies}{sc.spec.horizon_years():.4g} years")
 
 
@@ -275,7 +286,7 @@ def ensemble(
         for table in ensemble_tables(ds, by):
             out.print(table)
         if output is not None:
-            out.print(f"wrote {output}")
+            out.print(f"wrote {escape(str(output))}")
     if plot is not None:
         # A vectorised ensemble stores no time series: then draw the milestone-date distributions.
         has_series = any(v.dims[-1:] == ("time",) for v in ds.data_vars.values())
@@ -312,7 +323,7 @@ def sensitivity(
     if output is not None:
         io.write(ds, output)
         if not quiet:
-            out.print(f"wrote {output}")
+            out.print(f"wrote {escape(str(output))}")
 
 
 @app.command()
@@ -377,7 +388,7 @@ def compare(
     out.print(rich)
     if output is not None:
         nc, csv = write_comparison(ds, output)
-        out.print(f"wrote {nc} and {csv}")
+        out.print(f"wrote {escape(str(nc))} and {escape(str(csv))}")
     if plot is not None:
         _draw(ds, "comparison", plot, quiet=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,17 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from ..core.errors import ParameterError, ScenarioError, SimulationError
+from ..core.errors import ParameterError, ScenarioError, SimulationError, did_you_mean
 from ..core.model import SolverOptions, check_output_grid, check_step_budget
 from ..core.params import _short_repr
 from ..core.time import to_decimal_year
+from ..plugins import (
+    HOW_TO_REGISTER,
+    PluginError,
+    component_class,
+    known_components,
+    load_plugins,
+)
 from .schema import MAX_HORIZON_YEARS, MIN_HORIZON_YEARS, ScenarioSpec
 from .yamlio import Locations, dump_yaml, parse_value, parse_yaml, read_yaml
 
@@ -79,7 +87,8 @@ class Scenario:
         return build_model(self, seed=seed, components=components)
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None = None) -> Scenario:
+def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None = None, *,
+                  plugins: Sequence[str] | None = None) -> Scenario:
     """Load and validate a scenario file.
 
     Parameters
@@ -87,6 +96,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
     path : the YAML file.
     overrides : dotted-path overrides, as ``{"components.jones.phi": 0.7}`` or the command
         line's ``["components.jones.phi=0.7"]``.
+    plugins : modules (or ``.py`` files) defining your own components, imported first
+        (:mod:`rsi_sim.plugins`).
 
     Examples
     --------
@@ -94,6 +105,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
     >>> s.spec.components["jones"]["phi"]
     0.2
     """
+    load_plugins(plugins)
     data, locs, chain = _read_with_extends(Path(path), (), _extends_roots(Path(path)))
     if overrides:
         _apply_overrides(data, locs, overrides)
@@ -271,20 +283,24 @@ def _check_time(scenario: Scenario) -> None:
 
 
 def _check_components(scenario: Scenario) -> None:
-    from ..components import REGISTRY
-
     for name, values in scenario.spec.components.items():
-        cls = REGISTRY.get(name)
+        try:
+            cls = component_class(name)
+        except PluginError as exc:  # an installed entry point that fails to import
+            raise scenario.error(str(exc), "components", name) from None
         if cls is None:
-            raise scenario.error(f"unknown component; known components: {', '.join(sorted(REGISTRY))}",
-                                 "components", name)
+            known = known_components()
+            raise scenario.error(
+                f"unknown component {_short_repr(name)}{did_you_mean(name, known)}; known "
+                f"components: {', '.join(known)}. {HOW_TO_REGISTER}", "components", name)
         if not isinstance(values, dict):
             raise scenario.error("expected a mapping of parameter names to values", "components", name)
         for key, value in values.items():
             param = cls.params.get(key)
             if param is None:
-                raise scenario.error(f"unknown parameter of {name}; its parameters are: "
-                                     f"{', '.join(cls.params)}", "components", name, key)
+                raise scenario.error(f"unknown parameter of {name}{did_you_mean(key, cls.params)}; "
+                                     f"its parameters are: {', '.join(cls.params) or 'none'}",
+                                     "components", name, key)
             try:
                 param.check(value, owner=name)
             except ParameterError as exc:
@@ -311,9 +327,7 @@ def _check_uncertainty(scenario: Scenario) -> None:
 
 def uncertainty_components(scenario: Scenario) -> dict[str, type]:
     """Component classes of the scenario, by name (what ``uncertainty:`` paths may name)."""
-    from ..components import REGISTRY
-
-    return {name: REGISTRY[name] for name in scenario.spec.components}
+    return {name: component_class(name) for name in scenario.spec.components}
 
 
 def start_year(scenario: Scenario) -> float:
