@@ -37,6 +37,10 @@ Sets = Annotated[list[str] | None, typer.Option(
     "--set", "-s", metavar="KEY=VALUE",
     help="override a value by its dotted path, e.g. --set components.software.r=1.5 (repeatable)")]
 Seed = Annotated[int | None, typer.Option(help="random seed (default: the scenario's seed)")]
+Plugins = Annotated[list[str] | None, typer.Option(
+    "--plugin", metavar="MODULE",
+    help="import MODULE (a module name or a .py file) first: every Component subclass it defines "
+         "with a name becomes usable in scenario files, here and in every worker (repeatable)")]
 PlotOpt = Annotated[Path | None, typer.Option(
     "--plot", metavar="FIG", help="also draw the headline figure: .png, .svg or .pdf")]
 
@@ -83,6 +87,7 @@ def run(
     seed: Seed = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
     plot: PlotOpt = None,
+    plugin: Plugins = None,
 ):
     """Run one scenario: print a summary (milestones, divergence, headline variables) and write
     the results by file extension."""
@@ -95,7 +100,7 @@ def run(
         io.check_output_path(output)  # fail before a long run, not after
     if plot is not None:
         io.check_output_path(plot, FIGURE_TYPES)
-    sc = load_scenario(scenario, set_ or None)
+    sc = load_scenario(scenario, set_ or None, plugins=plugin)
     ds = run_scenario(sc, seed=seed)
     if not quiet:
         for table in summary_tables(ds):
@@ -159,11 +164,11 @@ def _open_results(path: Path):
 
 @app.command()
 @user_errors
-def validate(scenario: Scenario, set_: Sets = None):
+def validate(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
     """Check a scenario file (schema, parameter bounds, condition names) without running it."""
     from .scenario import load_scenario
 
-    sc = load_scenario(scenario, set_ or None)
+    sc = load_scenario(scenario, set_ or None, plugins=plugin)
     model = sc.build_model()
     parts = [c for c in model.components if c not in ("milestones", "policies")]
     policies = f"{len(sc.spec.policies)} policies, " if sc.spec.policies else ""
@@ -173,11 +178,11 @@ def validate(scenario: Scenario, set_: Sets = None):
 
 @app.command()
 @user_errors
-def describe(scenario: Scenario, set_: Sets = None):
+def describe(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
     """List every parameter of the scenario's components: value, unit, bounds and source."""
     from .scenario import load_scenario
 
-    sc = load_scenario(scenario, set_ or None)
+    sc = load_scenario(scenario, set_ or None, plugins=plugin)
     model = sc.build_model()
     table = Table(title=f"{sc.name} — parameters", title_justify="left", show_lines=False)
     for col in ("parameter", "value", "unit", "bounds", "source"):
@@ -265,6 +270,7 @@ def ensemble(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar and no summary")] = False,
     plot: PlotOpt = None,
     kernel: Annotated[bool, typer.Option("--kernel", help="run every sample through the kernel even if the model has a vectorised path (records time variables; slower)")] = False,
+    plugin: Plugins = None,
 ):
     """Run a scenario as a seeded Monte Carlo ensemble over its uncertainty: section, then print
     milestone-date percentiles and the probability of each milestone by the horizon and by given
@@ -281,7 +287,8 @@ def ensemble(
     ds = _with_progress(not quiet, "ensemble", lambda cb: run_ensemble(
         scenario, samples, seed=seed, sampler=sampler, engine=engine, workers=workers,
         scheduler=scheduler, output=output, resume=resume, batch_size=batch_size,
-        overrides=set_ or None, progress=cb, vectorized=False if kernel else None))
+        overrides=set_ or None, progress=cb, vectorized=False if kernel else None,
+        plugins=plugin))
     if not quiet:
         for table in ensemble_tables(ds, by):
             out.print(table)
@@ -306,6 +313,7 @@ def sensitivity(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write the indices: .nc or .csv")] = None,
     set_: Sets = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+    plugin: Plugins = None,
 ):
     """Sobol sensitivity indices (first-order and total, via SALib) of a metric to the
     parameters of the scenario's uncertainty: section, as a ranked table."""
@@ -317,7 +325,7 @@ def sensitivity(
         io.check_output_path(output)
     ds = _with_progress(not quiet, "sensitivity", lambda cb: run_sensitivity(
         scenario, metric, samples=samples, seed=seed, engine=engine, workers=workers,
-        scheduler=scheduler, overrides=set_ or None, progress=cb))
+        scheduler=scheduler, overrides=set_ or None, progress=cb, plugins=plugin))
     if not quiet:
         out.print(sensitivity_table(ds))
     if output is not None:
@@ -335,6 +343,7 @@ def compare(
         "--output", "-o", help="directory for comparison.nc and comparison.csv (created if missing)")] = None,
     seed: Seed = None,
     plot: PlotOpt = None,
+    plugin: Plugins = None,
 ):
     """Run several scenarios with the same seed and table what each buys and costs: milestone
     dates and delays against the first, peak AI R&D multiplier, time paused, peak alignment
@@ -358,7 +367,7 @@ def compare(
             raise OutputError(f"{output}: cannot create the directory ({exc.strerror or exc})") from None
         if not os.access(output, os.W_OK):
             raise OutputError(f"{output}: not writable (permission denied)")
-    loaded = [load_scenario(p) for p in scenarios]  # every file is checked before any run
+    loaded = [load_scenario(p, plugins=plugin) for p in scenarios]  # all checked before any run
     for sc in loaded:
         sc.build_model()
     ds = compare_runs(loaded, seed=seed)
