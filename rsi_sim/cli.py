@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -32,7 +34,9 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-Scenario = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
+Scenario = Annotated[Path, typer.Argument(
+    help="scenario YAML file, or the name of a shipped scenario such as baseline (see 'rsi-sim "
+         "scenarios')", show_default=False)]
 Sets = Annotated[list[str] | None, typer.Option(
     "--set", "-s", metavar="KEY=VALUE",
     help="override a value by its dotted path, e.g. --set components.software.r=1.5 (repeatable)")]
@@ -202,6 +206,25 @@ def describe(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
         for name, m in sc.spec.milestones.items():
             ms.add_row(name, m.when)
         out.print(ms)
+
+
+@app.command()
+@user_errors
+def scenarios():
+    """List the scenarios shipped with rsi_sim: run any of them by name from any folder
+    (rsi-sim run baseline), or extend one in your own file (extends: baseline)."""
+    from .scenario.shipped import shipped_dir, shipped_summaries
+
+    table = Table(title=f"Shipped scenarios (in {escape(str(shipped_dir()))})",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("name", no_wrap=True)
+    table.add_column("what it is")
+    for name, title, description in shipped_summaries():
+        first = description.split(". ")[0].rstrip(".") + "." if description else ""
+        text = first if title in (name, "") else f"{title}: {first}"
+        table.add_row(escape(name), escape(textwrap.shorten(text, 120, placeholder=" …")))
+    out.print(table)
+    out.print("Run one with 'rsi-sim run NAME'; extend one in your own file with 'extends: NAME'.")
 
 
 Engine = Annotated[str, typer.Option(

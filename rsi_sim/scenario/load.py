@@ -23,6 +23,7 @@ from ..plugins import (
     load_plugins,
 )
 from .schema import MAX_HORIZON_YEARS, MIN_HORIZON_YEARS, ScenarioSpec
+from .shipped import is_shipped, resolve_scenario, shipped_names, shipped_path
 from .yamlio import Locations, dump_yaml, parse_value, parse_yaml, read_yaml
 
 MAX_EXTENDS = 10
@@ -93,7 +94,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
 
     Parameters
     ----------
-    path : the YAML file.
+    path : the YAML file, or the name of a shipped scenario (``"baseline"``,
+        ``"reference/jones"``) when there is no such file.
     overrides : dotted-path overrides, as ``{"components.jones.phi": 0.7}`` or the command
         line's ``["components.jones.phi=0.7"]``.
     plugins : modules (or ``.py`` files) defining your own components, imported first
@@ -106,7 +108,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
     0.2
     """
     load_plugins(plugins)
-    data, locs, chain = _read_with_extends(Path(path), (), _extends_roots(Path(path)))
+    path = resolve_scenario(path)
+    data, locs, chain = _read_with_extends(path, (), _extends_roots(path))
     if overrides:
         _apply_overrides(data, locs, overrides)
     return _validate(data, locs, str(path), chain)
@@ -146,17 +149,23 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ScenarioError(f"extends names {shown}, which is not a usable path ({reason[:200]})",
                             file=file, line=line, key="extends") from None
+    shipped = None if target.is_file() else shipped_path(parent)
+    if shipped is not None:  # `extends: baseline` from any folder: shipped files are allowed
+        target = shipped.resolve()
     if target.suffix not in (".yaml", ".yml"):
-        raise ScenarioError(f"extends must name a .yaml file, got {shown}", file=file, line=line,
+        raise ScenarioError(f"extends must name a .yaml file or a shipped scenario "
+                            f"({', '.join(shipped_names())}), got {shown}", file=file, line=line,
                             key="extends")
-    if not any(target.is_relative_to(root) for root in roots):
+    if not (any(target.is_relative_to(root) for root in roots) or is_shipped(target)):
         raise ScenarioError(f"extends names {shown}, which is outside {', '.join(map(str, roots))} "
                             "(a scenario may extend files in its own directory, its parent "
-                            "directory and their subdirectories)", file=file, line=line, key="extends")
+                            "directory and their subdirectories, and the shipped scenarios by "
+                            "name, e.g. extends: baseline)", file=file, line=line, key="extends")
     if not target.is_file():
         raise ScenarioError(f"extends names {shown}, but there is no such file "
-                            f"(looked for {_short_repr(str(target), 300)})", file=file, line=line,
-                            key="extends")
+                            f"(looked for {_short_repr(str(target), 300)}), nor a shipped "
+                            f"scenario of that name{did_you_mean(Path(parent).stem, shipped_names())}",
+                            file=file, line=line, key="extends")
     base, base_locs, chain = _read_with_extends(target, chain, roots)
     locs.pop(("extends",), None)
     return _merge(base, data), {**base_locs, **locs}, chain

@@ -1,6 +1,8 @@
 """A component defined in this test module, registered, and run from a scenario file on the
 sequential, processes and Dask engines: identical numbers (issue 15, DESIGN §10)."""
 
+import json
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -93,7 +95,7 @@ def test_own_component_gives_identical_results_on_every_engine(adoption, tmp_pat
     runs = _run_everywhere(adoption, tmp_path)
     first = runs["sequential"]
     assert (first["status"].values == 1).all(), first["error"].values
-    assert first.attrs["components"] == '{"test_adoption": "%s.Adoption"}' % __name__
+    assert json.loads(first.attrs["components"]) == {"test_adoption": f"{__name__}.Adoption"}
     share = first["adoption_share"].values
     assert np.all(np.diff(share, axis=1) > -1e-6) and np.all(share[:, -1] > 2 * share[:, 0])
     # the milestone on the component's own variable is dated, and the samples differ
