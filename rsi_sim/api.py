@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +10,13 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
+from .plugins import load_plugins
 from .scenario import Scenario, load_scenario
 
 
 def run(scenario: Scenario | str | Path, seed: int | np.random.SeedSequence | None = None, *,
-        overrides: dict[str, Any] | None = None, components: dict[str, Any] | None = None) -> xr.Dataset:
+        overrides: dict[str, Any] | None = None, components: dict[str, Any] | None = None,
+        plugins: Sequence[str] | None = None) -> xr.Dataset:
     """Run one scenario and return its results.
 
     Parameters
@@ -22,6 +25,8 @@ def run(scenario: Scenario | str | Path, seed: int | np.random.SeedSequence | No
     seed : overrides the scenario's ``seed``.
     overrides : dotted-path parameter overrides, e.g. ``{"components.jones.phi": 0.3}``.
     components : replacement component classes or instances by name (your own subclass).
+    plugins : modules (or ``.py`` files) defining your own components, imported before the
+        scenario is read (:mod:`rsi_sim.plugins`).
 
     Returns
     -------
@@ -36,6 +41,7 @@ def run(scenario: Scenario | str | Path, seed: int | np.random.SeedSequence | No
     >>> bool(ds["diverged"])
     False
     """
+    load_plugins(plugins)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if overrides:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from ._deps import missing_dependency
 from .core.errors import RsiSimError
 
 app = typer.Typer(
@@ -30,11 +34,17 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-Scenario = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
+Scenario = Annotated[Path, typer.Argument(
+    help="scenario YAML file, or the name of a shipped scenario such as baseline (see 'rsi-sim "
+         "scenarios')", show_default=False)]
 Sets = Annotated[list[str] | None, typer.Option(
     "--set", "-s", metavar="KEY=VALUE",
     help="override a value by its dotted path, e.g. --set components.software.r=1.5 (repeatable)")]
 Seed = Annotated[int | None, typer.Option(help="random seed (default: the scenario's seed)")]
+Plugins = Annotated[list[str] | None, typer.Option(
+    "--plugin", metavar="MODULE",
+    help="import MODULE (a module name or a .py file) first: every Component subclass it defines "
+         "with a name becomes usable in scenario files, here and in every worker (repeatable)")]
 PlotOpt = Annotated[Path | None, typer.Option(
     "--plot", metavar="FIG", help="also draw the headline figure: .png, .svg or .pdf")]
 
@@ -47,20 +57,29 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except RsiSimError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            _print_error(exc)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:  # a bug, not bad input: say so plainly
+            missing = missing_dependency(exc) if isinstance(exc, ImportError) else None
+            if missing is not None:  # a package that is not installed: say which, and how
+                _print_error(missing)
+                raise typer.Exit(2) from None
             if os.environ.get("RSI_SIM_DEBUG"):
                 raise
-            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
                       "This is a bug in rsi_sim; rerun with RSI_SIM_DEBUG=1 for the traceback "
                       "and report it.", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _print_error(exc: Exception) -> None:
+    # Messages hold user text (paths, values, install lines such as 'rsi_sim[dask]'): never markup.
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -72,6 +91,7 @@ def run(
     seed: Seed = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
     plot: PlotOpt = None,
+    plugin: Plugins = None,
 ):
     """Run one scenario: print a summary (milestones, divergence, headline variables) and write
     the results by file extension."""
@@ -84,7 +104,7 @@ def run(
         io.check_output_path(output)  # fail before a long run, not after
     if plot is not None:
         io.check_output_path(plot, FIGURE_TYPES)
-    sc = load_scenario(scenario, set_ or None)
+    sc = load_scenario(scenario, set_ or None, plugins=plugin)
     ds = run_scenario(sc, seed=seed)
     if not quiet:
         for table in summary_tables(ds):
@@ -92,7 +112,7 @@ def run(
     if output is not None:
         io.write(ds, output)
         if not quiet:
-            out.print(f"wrote {output}")
+            out.print(f"wrote {escape(str(output))}")
     if plot is not None:
         _draw(ds, "takeoff", plot, quiet)
 
@@ -110,7 +130,7 @@ def _draw(ds, kind: str | None, path: Path, quiet: bool) -> None:
     kind = kind or figures.default_kind(ds)
     figures.save(figures.plot(ds, kind), path)
     if not quiet:
-        out.print(f"wrote {path} ({kind} figure)", soft_wrap=True)
+        out.print(f"wrote {escape(str(path))} ({kind} figure)", soft_wrap=True)
 
 
 @app.command()
@@ -148,25 +168,25 @@ def _open_results(path: Path):
 
 @app.command()
 @user_errors
-def validate(scenario: Scenario, set_: Sets = None):
+def validate(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
     """Check a scenario file (schema, parameter bounds, condition names) without running it."""
     from .scenario import load_scenario
 
-    sc = load_scenario(scenario, set_ or None)
+    sc = load_scenario(scenario, set_ or None, plugins=plugin)
     model = sc.build_model()
     parts = [c for c in model.components if c not in ("milestones", "policies")]
     policies = f"{len(sc.spec.policies)} policies, " if sc.spec.policies else ""
-    out.print(f"[green]ok[/]: {scenario} — '{sc.name}', {len(parts)} components, "
+    out.print(f"[green]ok[/]: {escape(str(scenario))} — '{escape(sc.name)}', {len(parts)} components, "
               f"{len(sc.spec.milestones)} milestones, {policies}{sc.spec.horizon_years():.4g} years")
 
 
 @app.command()
 @user_errors
-def describe(scenario: Scenario, set_: Sets = None):
+def describe(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
     """List every parameter of the scenario's components: value, unit, bounds and source."""
     from .scenario import load_scenario
 
-    sc = load_scenario(scenario, set_ or None)
+    sc = load_scenario(scenario, set_ or None, plugins=plugin)
     model = sc.build_model()
     table = Table(title=f"{sc.name} — parameters", title_justify="left", show_lines=False)
     for col in ("parameter", "value", "unit", "bounds", "source"):
@@ -186,6 +206,25 @@ def describe(scenario: Scenario, set_: Sets = None):
         for name, m in sc.spec.milestones.items():
             ms.add_row(name, m.when)
         out.print(ms)
+
+
+@app.command()
+@user_errors
+def scenarios():
+    """List the scenarios shipped with rsi_sim: run any of them by name from any folder
+    (rsi-sim run baseline), or extend one in your own file (extends: baseline)."""
+    from .scenario.shipped import shipped_dir, shipped_summaries
+
+    table = Table(title=f"Shipped scenarios (in {escape(str(shipped_dir()))})",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("name", no_wrap=True)
+    table.add_column("what it is")
+    for name, title, description in shipped_summaries():
+        first = description.split(". ")[0].rstrip(".") + "." if description else ""
+        text = first if title in (name, "") else f"{title}: {first}"
+        table.add_row(escape(name), escape(textwrap.shorten(text, 120, placeholder=" …")))
+    out.print(table)
+    out.print("Run one with 'rsi-sim run NAME'; extend one in your own file with 'extends: NAME'.")
 
 
 Engine = Annotated[str, typer.Option(
@@ -254,6 +293,7 @@ def ensemble(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar and no summary")] = False,
     plot: PlotOpt = None,
     kernel: Annotated[bool, typer.Option("--kernel", help="run every sample through the kernel even if the model has a vectorised path (records time variables; slower)")] = False,
+    plugin: Plugins = None,
 ):
     """Run a scenario as a seeded Monte Carlo ensemble over its uncertainty: section, then print
     milestone-date percentiles and the probability of each milestone by the horizon and by given
@@ -270,12 +310,13 @@ def ensemble(
     ds = _with_progress(not quiet, "ensemble", lambda cb: run_ensemble(
         scenario, samples, seed=seed, sampler=sampler, engine=engine, workers=workers,
         scheduler=scheduler, output=output, resume=resume, batch_size=batch_size,
-        overrides=set_ or None, progress=cb, vectorized=False if kernel else None))
+        overrides=set_ or None, progress=cb, vectorized=False if kernel else None,
+        plugins=plugin))
     if not quiet:
         for table in ensemble_tables(ds, by):
             out.print(table)
         if output is not None:
-            out.print(f"wrote {output}")
+            out.print(f"wrote {escape(str(output))}")
     if plot is not None:
         # A vectorised ensemble stores no time series: then draw the milestone-date distributions.
         has_series = any(v.dims[-1:] == ("time",) for v in ds.data_vars.values())
@@ -295,6 +336,7 @@ def sensitivity(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write the indices: .nc or .csv")] = None,
     set_: Sets = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+    plugin: Plugins = None,
 ):
     """Sobol sensitivity indices (first-order and total, via SALib) of a metric to the
     parameters of the scenario's uncertainty: section, as a ranked table."""
@@ -306,13 +348,13 @@ def sensitivity(
         io.check_output_path(output)
     ds = _with_progress(not quiet, "sensitivity", lambda cb: run_sensitivity(
         scenario, metric, samples=samples, seed=seed, engine=engine, workers=workers,
-        scheduler=scheduler, overrides=set_ or None, progress=cb))
+        scheduler=scheduler, overrides=set_ or None, progress=cb, plugins=plugin))
     if not quiet:
         out.print(sensitivity_table(ds))
     if output is not None:
         io.write(ds, output)
         if not quiet:
-            out.print(f"wrote {output}")
+            out.print(f"wrote {escape(str(output))}")
 
 
 @app.command()
@@ -324,6 +366,7 @@ def compare(
         "--output", "-o", help="directory for comparison.nc and comparison.csv (created if missing)")] = None,
     seed: Seed = None,
     plot: PlotOpt = None,
+    plugin: Plugins = None,
 ):
     """Run several scenarios with the same seed and table what each buys and costs: milestone
     dates and delays against the first, peak AI R&D multiplier, time paused, peak alignment
@@ -347,7 +390,7 @@ def compare(
             raise OutputError(f"{output}: cannot create the directory ({exc.strerror or exc})") from None
         if not os.access(output, os.W_OK):
             raise OutputError(f"{output}: not writable (permission denied)")
-    loaded = [load_scenario(p) for p in scenarios]  # every file is checked before any run
+    loaded = [load_scenario(p, plugins=plugin) for p in scenarios]  # all checked before any run
     for sc in loaded:
         sc.build_model()
     ds = compare_runs(loaded, seed=seed)
@@ -377,7 +420,7 @@ def compare(
     out.print(rich)
     if output is not None:
         nc, csv = write_comparison(ds, output)
-        out.print(f"wrote {nc} and {csv}")
+        out.print(f"wrote {escape(str(nc))} and {escape(str(csv))}")
     if plot is not None:
         _draw(ds, "comparison", plot, quiet=False)
 

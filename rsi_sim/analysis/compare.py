@@ -13,9 +13,11 @@ import pandas as pd
 import xarray as xr
 
 from ..core.errors import RsiSimError
+from ..plugins import load_plugins
 
 
-def compare(scenarios: Sequence[Any], seed: int | None = None) -> xr.Dataset:
+def compare(scenarios: Sequence[Any], seed: int | None = None, *,
+            plugins: Sequence[str] | None = None) -> xr.Dataset:
     """Run each scenario with the same seed and combine the results along ``scenario``.
 
     Parameters
@@ -23,6 +25,7 @@ def compare(scenarios: Sequence[Any], seed: int | None = None) -> xr.Dataset:
     scenarios : scenario file paths or loaded :class:`~rsi_sim.scenario.Scenario` objects; the
         first is the reference that delays are measured against.
     seed : the seed of every run (default: the first scenario's ``seed``).
+    plugins : modules (or ``.py`` files) defining your own components (:mod:`rsi_sim.plugins`).
 
     Returns
     -------
@@ -46,6 +49,7 @@ def compare(scenarios: Sequence[Any], seed: int | None = None) -> xr.Dataset:
 
     if not scenarios:
         raise RsiSimError("compare needs at least one scenario")
+    load_plugins(plugins)
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     names = [s.name for s in loaded]
     if len(set(names)) != len(names):

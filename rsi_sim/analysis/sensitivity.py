@@ -20,14 +20,16 @@ Metrics
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
 from rich.table import Table
 
+from .._deps import require
 from ..core.errors import RsiSimError
+from ..plugins import load_plugins
 
 
 def metric_values(ds: xr.Dataset, metric: str) -> np.ndarray:
@@ -70,7 +72,8 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | No
                 engine: str = "sequential", workers: int | None = None,
                 scheduler: str | None = None, overrides: dict[str, Any] | list[str] | None = None,
                 conf_level: float = 0.95,
-                progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+                progress: Callable[[int, int], None] | None = None,
+                plugins: Sequence[str] | None = None) -> xr.Dataset:
     """First-order and total Sobol indices of ``metric`` for each uncertain parameter.
 
     Parameters
@@ -78,7 +81,8 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | No
     scenario : a loaded scenario or a scenario file with an ``uncertainty:`` section.
     metric : see the module docstring, e.g. ``"milestone_year:SAR"``.
     samples : base sample count N (a power of two); the model runs ``N * (D + 2)`` times.
-    seed, engine, workers, scheduler, overrides, progress : as for :func:`rsi_sim.run_ensemble`.
+    seed, engine, workers, scheduler, overrides, progress, plugins : as for
+        :func:`rsi_sim.run_ensemble`.
     conf_level : confidence level of the bootstrap intervals.
 
     Returns
@@ -94,11 +98,8 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | No
     >>> sorted(ds["parameter"].values.tolist())
     ['components.jones.delta', 'components.jones.lam', 'components.jones.phi']
     """
-    try:
-        from SALib.analyze import sobol as sobol_analyze
-        from SALib.sample import sobol as sobol_sample
-    except ImportError:
-        raise RsiSimError("sensitivity analysis needs SALib: pip install 'rsi_sim[sensitivity]'") from None
+    sobol_analyze = require("SALib.analyze.sobol", "sensitivity analysis")
+    sobol_sample = require("SALib.sample.sobol", "sensitivity analysis")
     from ..ensemble.distributions import Uncertainty
     from ..ensemble.evaluators import make_evaluator
     from ..ensemble.run import execute, plan_ensemble
@@ -107,6 +108,7 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | No
 
     if samples < 1:
         raise RsiSimError(f"--samples must be at least 1; got {samples}")
+    load_plugins(plugins)
     first = plan_ensemble(scenario, 1, seed=seed, sampler="sobol", overrides=overrides)
     unc = first.uncertainty
     free = [p for p in unc.parameters if p.dist.draws]

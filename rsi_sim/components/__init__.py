@@ -1,6 +1,9 @@
-"""Composable model parts. Each file is one component; REGISTRY maps scenario keys to classes."""
+"""Composable model parts. Each file is one component; REGISTRY maps scenario keys to classes
+(users add their own with :func:`rsi_sim.register_component`, see :mod:`rsi_sim.plugins`)."""
 
 from __future__ import annotations
+
+from types import MappingProxyType
 
 from ..core import Component
 from .alignment import Alignment
@@ -27,6 +30,9 @@ REGISTRY: dict[str, type[Component]] = {
     )
 }
 
-__all__ = ["REGISTRY", "Alignment", "Capability", "Compute", "Generation", "Generations",
+#: The components rsi_sim ships, whatever users register later (rsi_sim.register_component).
+SHIPPED = MappingProxyType(dict(REGISTRY))
+
+__all__ = ["REGISTRY", "SHIPPED", "Alignment", "Capability", "Compute", "Generation", "Generations",
            "HorizonTrend", "JonesResearch", "Judgment", "Labour", "MilestoneLadder", "Milestones",
            "Research", "Software", "SoftwareDoublings"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class RsiSimError(Exception):
     """Base class of every error meant for a user rather than a developer."""
@@ -39,3 +41,26 @@ class ParameterError(RsiSimError, ValueError):
 
 class SimulationError(RsiSimError):
     """A model could not be simulated as specified (e.g. an integrator step budget exhausted)."""
+
+
+def did_you_mean(given: object, choices: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the close matches of ``given`` among ``choices``, else
+    ``""`` (to append to a message).
+
+    >>> did_you_mean("sofware", ["software", "compute"])
+    " (did you mean 'software'?)"
+    >>> did_you_mean("zzz", ["software"])
+    ''
+    """
+    import difflib
+
+    if not isinstance(given, str):
+        return ""
+    choices = [str(c) for c in choices]
+    close = difflib.get_close_matches(given, choices, n=3, cutoff=0.6)
+    if not close:  # a different case, or a prefix: 'Software', 'soft'
+        close = [c for c in choices if c.lower() == given.lower()
+                 or (len(given) >= 3 and c.lower().startswith(given.lower()))][:3]
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"

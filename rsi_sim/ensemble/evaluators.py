@@ -19,13 +19,18 @@ samples the ensemble has.
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures as cf
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .._deps import require
 from ..core.errors import RsiSimError
+from ..plugins import check_portable
 
 if TYPE_CHECKING:
     from .run import Batch, BatchResult, EnsembleJob
@@ -79,6 +84,66 @@ class SequentialEvaluator:
 
 
 # ---- local processes ------------------------------------------------------------------------
+class WorkerStartError(RsiSimError):
+    """Worker processes cannot be started from here (a script without a ``__main__`` guard)."""
+
+
+def unguarded_main_call() -> tuple[str, int] | None:
+    """``(script, line)`` when the caller runs from the top level of the script being run
+    (``__main__``) outside ``if __name__ == "__main__":``, else ``None``.
+
+    Worker processes are started with ``spawn``, which imports the main script again in each
+    worker: such a call would run again there, start workers of its own, and fail. Known up
+    front, it is refused in one line before anything is written.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or not path:  # an interactive session or notebook: nothing is re-imported
+        return None
+    frame = sys._getframe(1)
+    while frame is not None and not (frame.f_globals is vars(main)
+                                     and frame.f_code.co_name == "<module>"):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    line = frame.f_lineno
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"), path)
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.If) and _is_main_test(node.test)
+                and node.lineno <= line <= (node.end_lineno or node.lineno)):
+            return None
+    return str(path), line
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return (any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides)
+            and any(isinstance(x, ast.Constant) and x.value == "__main__" for x in sides))
+
+
+def check_can_start_workers(engine: str) -> None:
+    """Refuse an engine whose worker processes would re-run the calling script."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A worker re-importing the main script reached an ensemble call: stop it quietly
+        # (the parent reports the problem once).
+        raise SystemExit(1)
+    found = unguarded_main_call()
+    if found is not None:
+        script, line = found
+        raise WorkerStartError(
+            f"{script}, line {line}: the {engine} engine starts worker processes that import "
+            f"this script again, which would run this line again in each of them; put the "
+            f"script's work under  if __name__ == \"__main__\":  (docs/ensembles.md), or use "
+            f"engine=\"sequential\"")
+
+
 _WORKER_JOB: Any = None
 
 
@@ -105,6 +170,7 @@ class ProcessEvaluator:
         self.workers = int(workers or os.cpu_count() or 1)
         if self.workers < 1:
             raise RsiSimError(f"--workers must be at least 1; got {workers}")
+        check_can_start_workers(self.name)
         self._pool: cf.ProcessPoolExecutor | None = None
         self._job_key: str | None = None
 
@@ -127,6 +193,7 @@ class ProcessEvaluator:
         return self._pool
 
     def map(self, job: EnsembleJob, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        check_portable(job.components, self.name)
         pool = self._pool_for(job)
         limit = 2 * self.workers + 1
         pending: set[cf.Future] = set()
@@ -143,7 +210,15 @@ class ProcessEvaluator:
                 return
             done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for fut in done:
-                yield fut.result()
+                try:
+                    result = fut.result()
+                except cf.process.BrokenProcessPool:
+                    raise WorkerStartError(
+                        "the worker processes stopped unexpectedly (killed, out of memory, or "
+                        "a script that starts the ensemble outside  if __name__ == "
+                        "\"__main__\":); finished samples are kept in a .zarr store for "
+                        "--resume") from None
+                yield result
 
 
 # ---- Dask ------------------------------------------------------------------------------------
@@ -163,14 +238,14 @@ class DaskEvaluator:
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         self.address = address
         self.workers = int(workers or os.cpu_count() or 1)
+        if address is None:  # a local cluster spawns its worker processes from this script
+            check_can_start_workers(self.name)
         self._client: Any = None
         self._cluster: Any = None
 
     def __enter__(self) -> DaskEvaluator:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise RsiSimError("the dask engine needs dask.distributed: pip install 'rsi_sim[dask]'") from None
+        distributed = require("distributed", "the dask engine")
+        Client, LocalCluster = distributed.Client, distributed.LocalCluster
         try:
             if self.address:
                 self._client = Client(self.address, timeout="20s")
@@ -197,6 +272,7 @@ class DaskEvaluator:
     def map(self, job: EnsembleJob, batches: Iterable[Batch]) -> Iterator[BatchResult]:
         from distributed import as_completed
 
+        check_portable(job.components, self.name)
         client = self._client
         # Sent once to every worker; tasks refer to it by key, not by value.
         job_ref = client.scatter(job, broadcast=True, hash=False)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,21 @@ import xarray as xr
 
 from .. import __version__
 from ..core.errors import RsiSimError
+from ..plugins import load_plugins, restore, worker_refs
 from ..scenario import Scenario, load_scenario
+from .designs import GivenDesign
 from .distributions import Uncertainty, parse_uncertainty
 from .evaluators import Evaluator, make_evaluator
 from .samplers import SAMPLERS, Design, sample_seed
-from .store import STATUS_FAILED, STATUS_OK, Layout, MemoryStore, ZarrStore, open_ensemble
+from .store import (
+    STATUS_FAILED,
+    STATUS_OK,
+    Layout,
+    MemoryStore,
+    ZarrStore,
+    open_ensemble,
+    remove_store,
+)
 
 #: Largest error text kept per failed sample.
 MAX_ERROR_CHARS = 2000
@@ -54,6 +64,13 @@ class EnsembleJob:
     results: tuple[tuple[str, tuple[int, ...]], ...] = ()
     #: the component evaluated by run_vectorized, or None (kernel path)
     vectorized: str | None = None
+    #: plugins the worker imports, and where the scenario's users' own classes live
+    #: (:func:`rsi_sim.plugins.worker_refs`)
+    plugins: tuple[str, ...] = ()
+    components: tuple[tuple[str, str, str, str], ...] = ()
+    #: the parameters of given designs (run_ensemble(designs=...)), else None: the worker
+    #: reads them from the scenario's uncertainty: section
+    given: Uncertainty | None = None
 
 
 @dataclass(frozen=True)
@@ -77,9 +94,10 @@ class _Prepared:
         from ..scenario.load import uncertainty_components
 
         self.job = job
+        restore(job.plugins, job.components)  # the parent's classes, before the scenario is read
         self.scenario = parse_scenario_text(job.scenario_yaml, "<ensemble scenario>")
-        self.uncertainty = parse_uncertainty(self.scenario.spec.uncertainty,
-                                             uncertainty_components(self.scenario))
+        self.uncertainty = job.given if job.given is not None else parse_uncertainty(
+            self.scenario.spec.uncertainty, uncertainty_components(self.scenario))
         if tuple(self.uncertainty.paths) != job.paths:
             raise RsiSimError("internal: the worker read different uncertain parameters")
         self.registry = REGISTRY
@@ -302,6 +320,8 @@ class EnsemblePlan:
     batch_size: int
     layout: Layout
     job: EnsembleJob
+    #: the given designs (``run_ensemble(designs=...)``), else None
+    given: GivenDesign | None = None
 
     @property
     def vectorized(self) -> bool:
@@ -345,25 +365,38 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
                   seed: int | None = None, sampler: str | None = None,
                   batch_size: int | None = None,
                   overrides: dict[str, Any] | list[str] | None = None,
-                  vectorized: bool | None = None) -> EnsemblePlan:
+                  vectorized: bool | None = None, designs: Any = None) -> EnsemblePlan:
     """Resolve the scenario and the ensemble settings (defaults from its ``ensemble:`` section).
 
     ``vectorized``: ``None`` uses the vectorised path when the scenario allows it, ``False``
     runs every sample through the kernel (records time variables), ``True`` requires it.
+    ``designs``: a DataFrame of parameter sets, one row per sample
+    (:mod:`rsi_sim.ensemble.designs`), instead of the ``uncertainty:`` section.
     """
     from ..scenario.load import uncertainty_components
 
     scenario = ensemble_scenario(scenario, overrides)
     spec = scenario.spec
+    given = None
+    if designs is not None:
+        if sampler is not None:
+            raise RsiSimError(f"sampler={sampler!r} does not apply to an ensemble of given "
+                              "designs (each row is one sample); leave it out")
+        given = GivenDesign.from_frame(designs, uncertainty_components(scenario))
+        if samples is not None and int(samples) != given.samples:
+            raise RsiSimError(f"samples={samples} but designs has {given.samples} rows (one per "
+                              "sample); leave samples out")
+        samples, sampler = given.samples, GivenDesign.sampler
     samples = spec.ensemble.samples if samples is None else int(samples)
     sampler = sampler or spec.ensemble.sampler
-    if sampler not in SAMPLERS:
+    if sampler not in SAMPLERS and given is None:
         raise RsiSimError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
     if seed is None:
         seed = spec.ensemble.seed if spec.ensemble.seed is not None else spec.seed
     if not 0 <= int(seed) < 2**63:
         raise RsiSimError(f"the seed must be an integer from 0 to 2**63-1; got {seed}")
-    uncertainty = parse_uncertainty(spec.uncertainty, uncertainty_components(scenario))
+    uncertainty = (given.uncertainty if given is not None
+                   else parse_uncertainty(spec.uncertainty, uncertainty_components(scenario)))
     vector = vectorized_component(scenario, uncertainty) if vectorized is not False else None
     if vectorized and vector is None:
         raise RsiSimError(f"{scenario.path}: this ensemble cannot run vectorised (that needs one "
@@ -372,7 +405,10 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     batch_size = int(batch_size or (vectorized_batch_size(samples) if vector
                                     else default_batch_size(samples)))
     text = scenario.to_yaml()
-    key = hashlib.sha256(text.encode()).hexdigest()
+    scenario_key = hashlib.sha256(text.encode()).hexdigest()
+    plugins, components = worker_refs(spec.components)
+    # Workers cache what they prepared by this key: the same text with other classes differs.
+    key = hashlib.sha256((text + json.dumps(components)).encode()).hexdigest()
     results, extra = _result_layout(scenario)
 
     probe = scenario.build_model()
@@ -392,7 +428,7 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
         "title": f"rsi_sim ensemble: {spec.name}",
         "scenario_name": spec.name,
         "scenario": text,
-        "scenario_sha256": key,
+        "scenario_sha256": scenario_key,
         "seed": int(seed),
         "sampler": sampler,
         "samples": samples,
@@ -407,12 +443,18 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
         "evaluation": f"vectorized ({vector}.run_vectorized)" if vector else "kernel",
         "report": json.dumps([r.model_dump() for r in spec.ensemble.report]),
     }
+    if components:  # users' own classes: a store is resumed only with the same ones
+        attrs["components"] = json.dumps({c[0]: f"{c[1]}.{c[2]}" for c in components})
+    if given is not None:
+        attrs["design_sha256"] = given.sha256
     layout = Layout(samples, batch_size, time, milestones, tuple(params), variables, attrs,
                     tuple(results), tuple(extra.items()))
     shapes = tuple((r[0], tuple(len(extra[d]) for d in r[1][1:])) for r in results)
     job = EnsembleJob(text, key, int(seed), tuple(uncertainty.paths),
-                      tuple(v[0] for v in variables), milestones, len(time), shapes, vector)
-    return EnsemblePlan(scenario, uncertainty, samples, int(seed), sampler, batch_size, layout, job)
+                      tuple(v[0] for v in variables), milestones, len(time), shapes, vector,
+                      plugins, components, given.uncertainty if given is not None else None)
+    return EnsemblePlan(scenario, uncertainty, samples, int(seed), sampler, batch_size, layout,
+                        job, given)
 
 
 def execute(plan: EnsemblePlan, store: MemoryStore | ZarrStore, evaluator: Evaluator,
@@ -449,8 +491,10 @@ def run_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *,
                  resume: bool = False, batch_size: int | None = None,
                  overrides: dict[str, Any] | list[str] | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 vectorized: bool | None = None) -> xr.Dataset:
-    """Run a scenario as a seeded ensemble over its ``uncertainty:`` section.
+                 vectorized: bool | None = None, designs: Any = None,
+                 plugins: Sequence[str] | None = None) -> xr.Dataset:
+    """Run a scenario as a seeded ensemble over its ``uncertainty:`` section, or over given
+    parameter sets (``designs``).
 
     Parameters
     ----------
@@ -470,6 +514,11 @@ def run_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *,
     vectorized : ``None`` (default) runs batches through the component's ``run_vectorized``
         when the scenario allows it (see the module docstring), ``False`` forces the kernel
         (time variables recorded), ``True`` requires the vectorised path.
+    designs : a pandas DataFrame, one row per sample, columns named by parameter path
+        (``components.software.r``): run exactly these parameter sets instead of sampling the
+        ``uncertainty:`` section (``samples`` and ``sampler`` then do not apply).
+    plugins : modules (or ``.py`` files) defining your own components, imported here and in
+        every worker (see :mod:`rsi_sim.plugins`).
 
     Returns
     -------
@@ -486,14 +535,23 @@ def run_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *,
     """
     from .. import io
 
+    load_plugins(plugins)
     plan = plan_ensemble(scenario, samples, seed=seed, sampler=sampler, batch_size=batch_size,
-                         overrides=overrides, vectorized=vectorized)
+                         overrides=overrides, vectorized=vectorized, designs=designs)
     evaluator = make_evaluator(engine, workers, scheduler)
-    design = Design(plan.uncertainty, plan.samples, plan.seed, plan.sampler)
+    design = plan.given or Design(plan.uncertainty, plan.samples, plan.seed, plan.sampler)
     out_path = Path(output) if output is not None else None
     if out_path is not None and out_path.suffix == ".zarr":
         store: MemoryStore | ZarrStore = ZarrStore(out_path, plan.layout, resume=resume)
-        execute(plan, store, evaluator, design.values, progress)
+        try:
+            execute(plan, store, evaluator, design.values, progress)
+        except BaseException:
+            # Nothing finished (workers that could not start, an error before the first batch):
+            # a fresh store would only block the next run, so it goes. A store with finished
+            # samples stays, to be resumed.
+            if not resume and not store.written:
+                remove_store(out_path)
+            raise
         return open_ensemble(out_path)
     if resume:
         raise RsiSimError("--resume needs a .zarr output store")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .._deps import require
 from ..core.errors import RsiSimError
 
 STATUS_NOT_RUN, STATUS_OK, STATUS_FAILED = 0, 1, 2
 #: attrs that must match for a store to be resumed.
 IDENTITY = ("scenario_sha256", "seed", "sampler", "samples", "batch_size", "parameters",
-            "evaluation")
+            "evaluation", "components", "design_sha256")
 
 
 class StoreError(RsiSimError):
@@ -145,7 +147,7 @@ class ZarrStore:
     """A Zarr (format 3) directory written one batch (= one chunk along ``sample``) at a time."""
 
     def __init__(self, path: str | Path, layout: Layout, *, resume: bool = False):
-        import zarr
+        zarr = require("zarr", "a .zarr ensemble store")
 
         self.path = Path(path)
         self.layout = layout
@@ -171,6 +173,8 @@ class ZarrStore:
                 raise StoreError(f"{self.path}: the directory {self.path.parent} does not exist")
             self._create_atomically()
         self.arrays = {spec.name: self.group[spec.name] for spec in layout.arrays()}
+        #: batches written by this object (0: nothing finished since it was opened)
+        self.written = 0
 
     def _check_identity(self) -> None:
         have = dict(self.group.attrs)
@@ -185,7 +189,10 @@ class ZarrStore:
                         "samples": f"{theirs} samples, not {mine}",
                         "batch_size": f"batch size {theirs}, not {mine}",
                         "parameters": "different uncertain parameters",
-                        "evaluation": f"the {theirs} path, not {mine}"}[key]
+                        "evaluation": f"the {theirs} path, not {mine}",
+                        "components": f"other component classes ({theirs or 'the shipped ones'}, "
+                                      f"not {mine or 'the shipped ones'})",
+                        "design_sha256": "other given designs"}[key]
                 raise StoreError(f"cannot resume {self.path}: it was made from {what}. Resume with the "
                                  "same scenario, seed, sampler and samples, or write a new store")
 
@@ -244,6 +251,11 @@ class ZarrStore:
             group.create_array(spec.name, shape=shape, chunks=chunks, dtype=spec.dtype,
                                fill_value=spec.fill, dimension_names=spec.dims, attributes=spec.attrs)
         group.attrs.update({**lay.attrs, "rsi_sim_store": "ensemble"})
+        # Metadata never changes after creation (batches write chunks only), so it is
+        # consolidated once: xr.open_zarr then reads one document, without a RuntimeWarning.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zarr's note that v3 consolidation is an extension
+            zarr.consolidate_metadata(str(where))
 
     def done(self) -> np.ndarray:
         status = self.arrays["status"]
@@ -257,6 +269,7 @@ class ZarrStore:
         stop = start + len(result["status"])
         for spec in self.layout.arrays():  # status last: the batch counts as done only now
             self.arrays[spec.name][start:stop] = result[spec.name]
+        self.written += 1
 
     def close(self) -> None:
         pass
@@ -270,6 +283,7 @@ def open_ensemble(path: str | Path) -> xr.Dataset:
     path = Path(path)
     if not path.exists():
         raise StoreError(f"{path}: no such ensemble store")
+    require("zarr", "reading a .zarr ensemble store")
     ds = xr.open_dataset(path, engine="zarr", chunks=None, consolidated=False)
     params = json.loads(ds.attrs.get("parameters", "[]"))
     ds = ds.set_coords([p for p in params if p in ds.variables])

@@ -126,6 +126,13 @@ def to_tidy(ds: xr.Dataset) -> pd.DataFrame:
         elif var.dims == () and var.dtype.kind in "bfi":
             rows.append(pd.DataFrame({"variable": [name], "time": [float("nan")], "milestone": [""],
                                       "value": [float(var.values)], "units": [var.attrs.get("units", "")]}))
+    if not rows:
+        dims = {v.dims for v in ds.data_vars.values()}
+        if len(dims) == 1 and len(next(iter(dims))) == 1:
+            # A table over one other dimension (sensitivity indices by parameter): as it is.
+            return ds.to_dataframe().reset_index()
+        raise OutputError("these results have no time series, milestones or scalars to write "
+                          "as CSV; write them to .nc instead")
     return pd.concat(rows, ignore_index=True)
 
 

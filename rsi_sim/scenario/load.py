@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,19 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from ..core.errors import ParameterError, ScenarioError, SimulationError
+from ..core.errors import ParameterError, ScenarioError, SimulationError, did_you_mean
 from ..core.model import SolverOptions, check_output_grid, check_step_budget
 from ..core.params import _short_repr
 from ..core.time import to_decimal_year
+from ..plugins import (
+    HOW_TO_REGISTER,
+    PluginError,
+    component_class,
+    known_components,
+    load_plugins,
+)
 from .schema import MAX_HORIZON_YEARS, MIN_HORIZON_YEARS, ScenarioSpec
+from .shipped import is_shipped, resolve_scenario, shipped_names, shipped_path
 from .yamlio import Locations, dump_yaml, parse_value, parse_yaml, read_yaml
 
 MAX_EXTENDS = 10
@@ -79,14 +88,18 @@ class Scenario:
         return build_model(self, seed=seed, components=components)
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None = None) -> Scenario:
+def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None = None, *,
+                  plugins: Sequence[str] | None = None) -> Scenario:
     """Load and validate a scenario file.
 
     Parameters
     ----------
-    path : the YAML file.
+    path : the YAML file, or the name of a shipped scenario (``"baseline"``,
+        ``"reference/jones"``) when there is no such file.
     overrides : dotted-path overrides, as ``{"components.jones.phi": 0.7}`` or the command
         line's ``["components.jones.phi=0.7"]``.
+    plugins : modules (or ``.py`` files) defining your own components, imported first
+        (:mod:`rsi_sim.plugins`).
 
     Examples
     --------
@@ -94,7 +107,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
     >>> s.spec.components["jones"]["phi"]
     0.2
     """
-    data, locs, chain = _read_with_extends(Path(path), (), _extends_roots(Path(path)))
+    load_plugins(plugins)
+    path = resolve_scenario(path)
+    data, locs, chain = _read_with_extends(path, (), _extends_roots(path))
     if overrides:
         _apply_overrides(data, locs, overrides)
     return _validate(data, locs, str(path), chain)
@@ -134,17 +149,23 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ScenarioError(f"extends names {shown}, which is not a usable path ({reason[:200]})",
                             file=file, line=line, key="extends") from None
+    shipped = None if target.is_file() else shipped_path(parent)
+    if shipped is not None:  # `extends: baseline` from any folder: shipped files are allowed
+        target = shipped.resolve()
     if target.suffix not in (".yaml", ".yml"):
-        raise ScenarioError(f"extends must name a .yaml file, got {shown}", file=file, line=line,
+        raise ScenarioError(f"extends must name a .yaml file or a shipped scenario "
+                            f"({', '.join(shipped_names())}), got {shown}", file=file, line=line,
                             key="extends")
-    if not any(target.is_relative_to(root) for root in roots):
+    if not (any(target.is_relative_to(root) for root in roots) or is_shipped(target)):
         raise ScenarioError(f"extends names {shown}, which is outside {', '.join(map(str, roots))} "
                             "(a scenario may extend files in its own directory, its parent "
-                            "directory and their subdirectories)", file=file, line=line, key="extends")
+                            "directory and their subdirectories, and the shipped scenarios by "
+                            "name, e.g. extends: baseline)", file=file, line=line, key="extends")
     if not target.is_file():
         raise ScenarioError(f"extends names {shown}, but there is no such file "
-                            f"(looked for {_short_repr(str(target), 300)})", file=file, line=line,
-                            key="extends")
+                            f"(looked for {_short_repr(str(target), 300)}), nor a shipped "
+                            f"scenario of that name{did_you_mean(Path(parent).stem, shipped_names())}",
+                            file=file, line=line, key="extends")
     base, base_locs, chain = _read_with_extends(target, chain, roots)
     locs.pop(("extends",), None)
     return _merge(base, data), {**base_locs, **locs}, chain
@@ -271,20 +292,24 @@ def _check_time(scenario: Scenario) -> None:
 
 
 def _check_components(scenario: Scenario) -> None:
-    from ..components import REGISTRY
-
     for name, values in scenario.spec.components.items():
-        cls = REGISTRY.get(name)
+        try:
+            cls = component_class(name)
+        except PluginError as exc:  # an installed entry point that fails to import
+            raise scenario.error(str(exc), "components", name) from None
         if cls is None:
-            raise scenario.error(f"unknown component; known components: {', '.join(sorted(REGISTRY))}",
-                                 "components", name)
+            known = known_components()
+            raise scenario.error(
+                f"unknown component {_short_repr(name)}{did_you_mean(name, known)}; known "
+                f"components: {', '.join(known)}. {HOW_TO_REGISTER}", "components", name)
         if not isinstance(values, dict):
             raise scenario.error("expected a mapping of parameter names to values", "components", name)
         for key, value in values.items():
             param = cls.params.get(key)
             if param is None:
-                raise scenario.error(f"unknown parameter of {name}; its parameters are: "
-                                     f"{', '.join(cls.params)}", "components", name, key)
+                raise scenario.error(f"unknown parameter of {name}{did_you_mean(key, cls.params)}; "
+                                     f"its parameters are: {', '.join(cls.params) or 'none'}",
+                                     "components", name, key)
             try:
                 param.check(value, owner=name)
             except ParameterError as exc:
@@ -311,9 +336,7 @@ def _check_uncertainty(scenario: Scenario) -> None:
 
 def uncertainty_components(scenario: Scenario) -> dict[str, type]:
     """Component classes of the scenario, by name (what ``uncertainty:`` paths may name)."""
-    from ..components import REGISTRY
-
-    return {name: REGISTRY[name] for name in scenario.spec.components}
+    return {name: component_class(name) for name in scenario.spec.components}
 
 
 def start_year(scenario: Scenario) -> float:

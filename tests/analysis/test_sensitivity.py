@@ -36,3 +36,17 @@ def test_metrics_censor_at_the_horizon():
     assert metric_values(ds, "milestone_year:SAR").tolist() == [2030.0, 2040.0]
     assert metric_values(ds, "final:A").tolist() == [2.0, 7.0]
     assert metric_values(ds, "max:A").tolist() == [2.0, 7.0]
+
+
+def test_indices_are_written_to_csv(cli, tmp_path):
+    """`--output` names .csv as a choice; it used to fail with an internal error."""
+    import pandas as pd
+
+    out = tmp_path / "s.csv"
+    res = cli("sensitivity", SCENARIO, "--samples", "2", "--metric", "final:A", "-q",
+              "--set", "horizon=1 month", "-o", out)
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert set(table["parameter"]) == {"components.jones.phi", "components.jones.delta",
+                                       "components.jones.lam"}
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
