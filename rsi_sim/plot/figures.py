@@ -286,7 +286,7 @@ def milestone_dates(ds: xr.Dataset, milestones: Sequence[str] | None = None, *,
 def judgment(ds: xr.Dataset) -> Figure:
     """The judgment gap and the human bottleneck over time.
 
-    Top: the judgment gap (doublings of research judgment by which humans lead AI; below zero AI
+    Top: the judgment gap (SDs of research taste by which the top humans lead AI; below zero AI
     directs its own research). Bottom: the share of human judgment time spent directing AI
     (solid) and the share of research labour AI directs (dashed).
 
