@@ -151,6 +151,13 @@ def test_dropping_a_component_a_policy_acts_on(write, scenarios, tmp_path):
     components:
       generations: off
     """
+    # The baseline samples generations' parameters: that is reported first, located in baseline.yaml
+    _, exc = error_of(write, text)
+    assert "no component 'generations'" in str(exc) and exc.file.endswith("baseline.yaml")
+    # without that section, the policy acting on generations is the error
+    base = (scenarios / "baseline.yaml").read_text()
+    cut = base[:base.index("uncertainty:")] + base[base.index("ensemble:"):]
+    (tmp_path / "baseline.yaml").write_text(cut)
     path, exc = error_of(write, text)
     assert "acts on the generations component" in str(exc)
     assert exc.key == "policies.pause_at_work_week_horizon.action"
