@@ -89,19 +89,30 @@ class Capability(Component):
             self._e_anchor_rate = comp.training_share * comp.initial_h100e * comp.flop_per_h100e_year
         self._logit0 = (math.inf if self.automation_at_start >= 1.0
                         else math.log(self.automation_at_start / (1.0 - self.automation_at_start)))
+        self._version = -1
         add = model.add_variable
         add("log_effective_compute", self.log_effective_compute, unit="1", owner=self.name,
             long_name="ln of the deployed model's effective compute over the start's")
-        add("time_horizon_hours", lambda s: self.horizon_of(s["log_effective_compute"]), unit="hour",
+        add("time_horizon_hours", lambda s: self._terms(s, 0), unit="hour",
             long_name="METR 50% time horizon of the deployed model", owner=self.name)
-        add("time_horizon_extrapolated",
-            lambda s: 1.0 * (self.raw_horizon_of(s["log_effective_compute"]) > MEASURED_HORIZON_HOURS),
+        add("time_horizon_extrapolated", lambda s: self._terms(s, 1),
             unit="1", owner=self.name, bounds=(0.0, 1.0),
             long_name="1 where the horizon lies beyond METR's measured task lengths (16 h)")
-        add("coding_automation_fraction",
-            lambda s: self.automation_of(s["log_effective_compute"]), unit="1",
+        add("coding_automation_fraction", lambda s: self._terms(s, 2), unit="1",
             long_name="share of engineering work the deployed model can execute",
             owner=self.name, bounds=(0.0, 1.0))
+
+    def _terms_of(self, x):
+        """(horizon, extrapolated flag, automation) at ``x = ln(E/E_anchor)``."""
+        return (self.horizon_of(x), 1.0 * (self.raw_horizon_of(x) > MEASURED_HORIZON_HOURS),
+                self.automation_of(x))
+
+    def _terms(self, s, i):
+        if self._gens is None:
+            return self._terms_of(s["log_effective_compute"])[i]
+        if self._version != self.model.version:  # constant between discrete changes: cached
+            self._cached, self._version = self._terms_of(self.deployed_log_effective_compute()), self.model.version
+        return self._cached[i] + 0.0 * s["t"]
 
     @property
     def discrete(self) -> bool:
