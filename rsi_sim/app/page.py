@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import panel as pn
 import param
 import xarray as xr
-from bokeh.layouts import column
+from bokeh.layouts import gridplot
 from bokeh.models import ColumnDataSource, DataRange1d, HoverTool, Range1d
 from bokeh.plotting import figure
 
@@ -35,7 +35,7 @@ from ..core.errors import RsiSimError
 from ..ensemble import run_ensemble
 from ..scenario import Scenario
 from . import results
-from .settings import AXES, NO_POLICY, Catalog, Control, PageState
+from .settings import AXES, NO_POLICY, Catalog, Control
 
 #: Samples of the ensemble band: a small count, for a band in a second or two.
 BAND_SAMPLES = 32
@@ -43,6 +43,7 @@ BAND_SAMPLES = 32
 KEPT_RUNS = 6
 
 COLOUR, PARENT_COLOUR, PAUSED_COLOUR = "#0173b2", "#7f7f7f", "#de8f05"
+MUTED = {"color": "#666", "font-size": "0.85em"}
 
 CSS = """
 .rsi-table { border-collapse: collapse; font-size: 0.9em; }
@@ -67,9 +68,30 @@ def message(exc: BaseException) -> str:
             "log has the traceback; please report it.")
 
 
+def _html(text: str = "", **kwargs):
+    """An HTML pane styled by :data:`CSS` (each pane has its own shadow root, so its own sheet)."""
+    return pn.pane.HTML(text, stylesheets=[CSS], **kwargs)
+
+
 def _legend(panel: int, text: str) -> dict[str, str]:
     """A legend entry on the first panel only."""
     return {"legend_label": text} if panel == 0 else {}
+
+
+def brief(text: str, limit: int = 320) -> str:
+    """``text`` up to the last sentence end within ``limit`` characters (else a word, and …).
+
+    >>> brief("One. Two three four.", 12)
+    'One.'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = cut.rfind(". ")
+    if end > limit // 3:
+        return cut[: end + 1]
+    return cut.rsplit(" ", 1)[0] + " …"
 
 
 def _slug(name: str) -> str:
@@ -161,7 +183,7 @@ class TakeoffPage:
                 description="a shipped policy scenario, applied to this scenario (what the file "
                             "adds to the scenario it extends)", sizing_mode="stretch_width")
             self.policy.param.watch(self._on_policy, "value")
-        self.policy_text = pn.pane.HTML("", css_classes=["rsi-muted"], sizing_mode="stretch_width")
+        self.policy_text = _html("", styles=MUTED, sizing_mode="stretch_width")
         self.compare = pn.widgets.Checkbox(name="compare with the scenario without the policy",
                                            value=state.compare)
         self.compare.param.watch(lambda e: self._set(compare=e.new), "value")
@@ -173,32 +195,32 @@ class TakeoffPage:
         self.reset.on_click(self._on_reset)
         self.progress = pn.indicators.Progress(name="ensemble", value=0, max=BAND_SAMPLES,
                                                sizing_mode="stretch_width", visible=False)
-        self.band_text = pn.pane.HTML("", css_classes=["rsi-muted"], sizing_mode="stretch_width")
-        self.error = pn.pane.HTML("", visible=False, sizing_mode="stretch_width")
-        self.notes = pn.pane.HTML("", visible=False, sizing_mode="stretch_width")
-        self.table = pn.pane.HTML("", sizing_mode="stretch_width")
-        self.status = pn.pane.HTML("", css_classes=["rsi-muted"], sizing_mode="stretch_width")
+        self.band_text = _html("", styles=MUTED, sizing_mode="stretch_width")
+        self.error = _html("", visible=False, sizing_mode="stretch_width")
+        self.notes = _html("", visible=False, sizing_mode="stretch_width")
+        self.table = _html("", sizing_mode="stretch_width")
+        self.status = _html("", styles=MUTED, sizing_mode="stretch_width")
         self.download_yaml = pn.widgets.FileDownload(callback=self._yaml_file, filename="scenario.yaml",
                                                      label="scenario (YAML)", button_type="primary")
         self.download_nc = pn.widgets.FileDownload(callback=self._netcdf_file, filename="results.nc",
                                                    label="results (netCDF)", button_type="primary")
-        self.rerun = pn.pane.HTML("", css_classes=["rsi-muted"], sizing_mode="stretch_width")
+        self.rerun = _html("", styles=MUTED, sizing_mode="stretch_width")
 
     def _layout(self):
         base = self.catalog.base
-        head = pn.pane.HTML(f"<h2 style='margin:0'>rsi_sim — {html.escape(base.name)}</h2>"
-                            f"<div class='rsi-muted'>{html.escape(base.spec.description[:400])}</div>",
+        head = _html(f"<h2 style='margin:0'>rsi_sim — {html.escape(base.name)}</h2>"
+                            f"<div class='rsi-muted'>{html.escape(brief(base.spec.description))}</div>",
                             sizing_mode="stretch_width")
         side = pn.Column(
-            pn.pane.HTML("<b>parameters</b> <span class='rsi-muted'>(hover ? for meaning, unit, "
+            _html("<b>parameters</b> <span class='rsi-muted'>(hover ? for meaning, unit, "
                          "bounds and source)</span>"),
             *[pn.Row(self.sliders[c.path], pn.widgets.TooltipIcon(value=c.tooltip, margin=(22, 0, 0, 0)),
                      sizing_mode="stretch_width") for c in self.catalog.controls],
             self.reset, pn.layout.Divider(),
             self.policy, self.policy_text, self.compare, pn.layout.Divider(),
-            pn.pane.HTML("<b>axes</b>"), self.axes, self.band, self.progress, self.band_text,
+            _html("<b>axes</b>"), self.axes, self.band, self.progress, self.band_text,
             width=360)
-        main = pn.Column(head, self.notes, self.error, self.plot, pn.pane.HTML("<b>milestones</b>"),
+        main = pn.Column(head, self.notes, self.error, self.plot, _html("<b>milestones</b>"),
                          self.table, pn.Row(self.download_yaml, self.download_nc), self.rerun,
                          self.status, sizing_mode="stretch_width")
         return pn.Row(side, main, sizing_mode="stretch_width", stylesheets=[CSS])
@@ -222,6 +244,7 @@ class TakeoffPage:
                          y_axis_type="log", x_range=self.x_range, tools="pan,wheel_zoom,box_zoom,reset,save",
                          toolbar_location="right", name=f"figure_{var}")
             fig.yaxis.axis_label = self.labels[var]
+            fig.yaxis.minor_tick_line_color = None
             strips = fig.vstrip(x0="x0", x1="x1", source=self.paused_source, fill_color=PAUSED_COLOUR,
                                 fill_alpha=0.18, line_alpha=0, name=f"paused_{var}",
                                 **_legend(i, "training paused"))
@@ -250,8 +273,9 @@ class TakeoffPage:
                 fig.xaxis.major_label_text_font_size = "0pt"
             self.figures.append(fig)
         self.fixed = [Range1d(*self.fixed_ranges[v]) for v in self.variables]
-        self.plot = pn.pane.Bokeh(column(*self.figures, sizing_mode="stretch_width"),
-                                  sizing_mode="stretch_width")
+        grid = gridplot([[f] for f in self.figures], merge_tools=True, toolbar_location="right",
+                        sizing_mode="stretch_width")
+        self.plot = pn.pane.Bokeh(grid, sizing_mode="stretch_width")
 
     # -- events -------------------------------------------------------------------------------
 
@@ -323,15 +347,18 @@ class TakeoffPage:
             self._draw()
             self.updates += 1
             self.last_update_seconds = time.perf_counter() - t0
-            self.status.object = (f"{shown.name}: seed {ds.attrs.get('seed')}, "
-                                  f"updated in {self.last_update_seconds * 1e3:.0f} ms")
+            self.status.object = (f'<span id="status" data-updates="{self.updates}">'
+                                  f"{html.escape(shown.name)}, seed {ds.attrs.get('seed')}: update "
+                                  f"{self.updates} took {self.last_update_seconds * 1e3:.0f} ms</span>")
         self._schedule_band()
 
     def _show_error(self, message: str) -> None:
         self.error.object = f'<div class="rsi-error" role="alert">{html.escape(message)}</div>'
         self.error.visible = True
-        self.table.object = ("<div class='rsi-muted'>(the curves and table show the last settings "
-                             "that ran)</div>" + self._table_html())
+        if self.ds is not None:
+            self.table.object = ("<div class='rsi-muted'>(the curves and table show the last "
+                                 "settings that ran)</div>" + self._table_html())
+        self._apply_axes()
 
     def _draw(self) -> None:
         ds, parent = self.ds, self.parent_ds
@@ -345,16 +372,19 @@ class TakeoffPage:
         self.marks_source.data = results.milestone_points(ds, self.variables)
         t = ds["time"].values
         self.x_range.update(start=float(results.to_ms(t[0])[0]), end=float(results.to_ms(t[-1])[0]))
-        ranges = self.fixed if self.state.axes == "fixed" else self.auto_ranges
-        for fig, rng in zip(self.figures, ranges, strict=True):
-            if fig.y_range is not rng:
-                fig.y_range = rng
+        self._apply_axes()
         self.table.object = self._table_html()
         name = _slug(self.shown.name)
         self.download_yaml.filename = f"{name}.yaml"
         self.download_nc.filename = f"{name}.nc"
         self.rerun.object = (f"rerun what the page shows: <code>rsi-sim run {html.escape(name)}.yaml "
                              f"-o {html.escape(name)}.nc</code>")
+
+    def _apply_axes(self) -> None:
+        ranges = self.fixed if self.state.axes == "fixed" else self.auto_ranges
+        for fig, rng in zip(self.figures, ranges, strict=True):
+            if fig.y_range is not rng:
+                fig.y_range = rng
 
     def _table_html(self) -> str:
         if self.ds is None:
@@ -390,7 +420,7 @@ class TakeoffPage:
                 f"{len(on)} of {len(self.catalog.own_policies)} policies on") if on is not None else ""
             return
         choice = self.catalog.choices.get(self.state.policy)
-        text = "" if choice is None else choice.description.split("\n")[0][:300]
+        text = "" if choice is None else brief(choice.description, 360)
         if choice is not None:
             text = f"from {choice.file}: {text}"
         self.policy_text.object = html.escape(text)

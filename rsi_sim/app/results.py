@@ -49,7 +49,8 @@ def takeoff_variables(ds: xr.Dataset) -> list[str]:
 
 
 def axis_label(ds: xr.Dataset, name: str) -> str:
-    return label(ds, name).replace("\n", " ")
+    """The figures' axis label, first line only (a web panel is short)."""
+    return label(ds, name).split("\n")[0]
 
 
 def positive(values: np.ndarray) -> np.ndarray:
