@@ -152,7 +152,7 @@ class TakeoffPage:
     def _slider(self, control: Control):
         value = self.state.values.get(control.path, control.value)
         number = value if isinstance(value, int | float) and not isinstance(value, bool) else control.value
-        common = dict(name=control.label, start=control.low, end=control.high, step=control.step,
+        common = dict(label=control.label, start=control.low, end=control.high, step=control.step,
                       sizing_mode="stretch_width")
         if control.log:
             from bokeh.models import CustomJSTickFormatter
@@ -174,26 +174,26 @@ class TakeoffPage:
         self.sliders = {c.path: self._slider(c) for c in catalog.controls}
         if catalog.own_policies:
             on = list(catalog.own_policies if state.own_policies is None else state.own_policies)
-            self.policy = pn.widgets.CheckBoxGroup(name="the scenario's policies", value=on,
+            self.policy = pn.widgets.CheckBoxGroup(label="the scenario's policies", value=on,
                                                    options=list(catalog.own_policies), inline=False)
             self.policy.param.watch(self._on_own_policies, "value")
         else:
             self.policy = pn.widgets.Select(
-                name="policy", options=catalog.policy_names, value=state.policy,
+                label="policy", options=catalog.policy_names, value=state.policy,
                 description="a shipped policy scenario, applied to this scenario (what the file "
                             "adds to the scenario it extends)", sizing_mode="stretch_width")
             self.policy.param.watch(self._on_policy, "value")
         self.policy_text = _html("", styles=MUTED, sizing_mode="stretch_width")
-        self.compare = pn.widgets.Checkbox(name="compare with the scenario without the policy",
+        self.compare = pn.widgets.Checkbox(label="compare with the scenario without the policy",
                                            value=state.compare)
         self.compare.param.watch(lambda e: self._set(compare=e.new), "value")
-        self.axes = pn.widgets.RadioButtonGroup(name="axes", options=list(AXES), value=state.axes)
+        self.axes = pn.widgets.RadioButtonGroup(label="axes", options=list(AXES), value=state.axes)
         self.axes.param.watch(lambda e: self._set(axes=e.new), "value")
-        self.band = pn.widgets.Checkbox(name=f"ensemble band ({BAND_SAMPLES} samples)", value=state.band)
+        self.band = pn.widgets.Checkbox(label=f"ensemble band ({BAND_SAMPLES} samples)", value=state.band)
         self.band.param.watch(lambda e: self._set(band=e.new), "value")
-        self.reset = pn.widgets.Button(name="reset values", button_type="default")
+        self.reset = pn.widgets.Button(label="reset values")
         self.reset.on_click(self._on_reset)
-        self.progress = pn.indicators.Progress(name="ensemble", value=0, max=BAND_SAMPLES,
+        self.progress = pn.indicators.Progress(value=0, max=BAND_SAMPLES,
                                                sizing_mode="stretch_width", visible=False)
         self.band_text = _html("", styles=MUTED, sizing_mode="stretch_width")
         self.error = _html("", visible=False, sizing_mode="stretch_width")
@@ -201,9 +201,9 @@ class TakeoffPage:
         self.table = _html("", sizing_mode="stretch_width")
         self.status = _html("", styles=MUTED, sizing_mode="stretch_width")
         self.download_yaml = pn.widgets.FileDownload(callback=self._yaml_file, filename="scenario.yaml",
-                                                     label="scenario (YAML)", button_type="primary")
+                                                     label="scenario (YAML)", color="primary")
         self.download_nc = pn.widgets.FileDownload(callback=self._netcdf_file, filename="results.nc",
-                                                   label="results (netCDF)", button_type="primary")
+                                                   label="results (netCDF)", color="primary")
         self.rerun = _html("", styles=MUTED, sizing_mode="stretch_width")
 
     def _layout(self):

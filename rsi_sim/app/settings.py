@@ -136,10 +136,10 @@ def _control(path: str, param: Param, value: Any, support: tuple[float, float] |
     hi_bound = math.inf if param.bounds[1] is None else float(param.bounds[1])
     if support is not None and all(math.isfinite(s) for s in support) and support[1] > support[0]:
         low, high = support
-    elif value > 0:
-        low, high = value / 4, value * 4
+    elif value > 0:  # no stated range: a decade either side
+        low, high = value / 10, value * 10
     elif value < 0:
-        low, high = value * 4, value / 4
+        low, high = value * 10, -value * 10
     else:
         low, high = -1.0, 1.0
     low, high = max(min(low, value), lo_bound), min(max(high, value), hi_bound)
@@ -302,7 +302,7 @@ class Catalog:
         """The catalog for ``scenario`` (default: the shipped baseline)."""
         shipped = shipped_scenarios_dir() if shipped is None else shipped
         if scenario is None:
-            if shipped is None:
+            if shipped is None or not (shipped / "baseline.yaml").is_file():
                 raise RsiSimError("no SCENARIO given and the shipped scenarios are not installed "
                                   "here; give a scenario file, e.g. rsi-sim app my_scenario.yaml")
             scenario = shipped / "baseline.yaml"
