@@ -442,15 +442,15 @@ class TakeoffPage:
             self.band_key = None
             self.band_source.data = {k: [] for k in self.band_source.data}
             self.progress.visible = False
-            self.band_text.object = ""
+            self._band_status("")
             return
         try:
             scenario = self.catalog.band_scenario(self.state)
         except RsiSimError as exc:
-            self.band_text.object = html.escape(f"no ensemble band: {exc}")
+            self._band_status(html.escape(f"no ensemble band: {exc}"))
             return
         if not scenario.spec.uncertainty:
-            self.band_text.object = "no ensemble band: this scenario has no uncertainty: section"
+            self._band_status("no ensemble band: this scenario has no uncertainty: section")
             return
         key = scenario.to_yaml()
         if key == self.band_key:
@@ -463,7 +463,7 @@ class TakeoffPage:
             self._band_done(token, *self.bands[key])
             return
         self.progress.param.update(value=0, visible=True, active=True)
-        self.band_text.object = f"ensemble band: 0 of {BAND_SAMPLES} samples"
+        self._band_status(f"ensemble band: 0 of {BAND_SAMPLES} samples")
         self.band_source.data = {k: [] for k in self.band_source.data}
         self.ens = None
         job = self._band_job(token, key, scenario)
@@ -507,12 +507,12 @@ class TakeoffPage:
     def _band_progress(self, token: int, done: int, total: int) -> None:
         if token == self.band_token:
             self.progress.param.update(value=done, max=total)
-            self.band_text.object = f"ensemble band: {done} of {total} samples"
+            self._band_status(f"ensemble band: {done} of {total} samples")
 
     def _band_failed(self, token: int, message: str) -> None:
         if token == self.band_token:
             self.progress.visible = False
-            self.band_text.object = html.escape(f"no ensemble band: {message}")
+            self._band_status(html.escape(f"no ensemble band: {message}"))
 
     def _band_done(self, token: int, data: dict, ens: xr.Dataset, key: str | None = None) -> None:
         if token != self.band_token:
@@ -524,10 +524,14 @@ class TakeoffPage:
         self.ens = ens
         self.band_source.data = data
         self.progress.param.update(visible=False, active=False)
-        self.band_text.object = (f"ensemble band: 10–90% of {ens.sizes['sample']} samples over the "
-                                 "scenario's uncertainty: section (sampled parameters vary; the "
-                                 "policy and other values are as set)")
+        self._band_status(f"ensemble band: 10–90% of {ens.sizes['sample']} samples over the "
+                          "scenario's uncertainty: section (sampled parameters vary; the policy "
+                          "and other values are as set)")
         self.table.object = self._table_html()
+
+    def _band_status(self, text: str) -> None:
+        """The line under the progress bar (``text`` is HTML)."""
+        self.band_text.object = f'<span class="rsi-band">{text}</span>' if text else ""
 
     def cancel(self) -> None:
         """Stop work for this session (it ended): a running band stops after its next sample."""
