@@ -384,7 +384,6 @@ def compare(
 
 
 @app.command("app")
-@user_errors
 def app_command(
     scenario: Annotated[Path | None, typer.Argument(
         help="scenario YAML file (default: the shipped baseline)", show_default=False)] = None,
@@ -403,6 +402,11 @@ def app_command(
         err.print("[bold red]error:[/] rsi-sim app needs the app extra: "
                   + escape("pip install 'rsi_sim[app]'"), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    _serve_app(scenario, host, port, control)
+
+
+@user_errors
+def _serve_app(scenario: Path | None, host: str, port: int, control: list[str] | None) -> None:
     from .app.server import serve
 
     serve(scenario, host=host, port=port, controls=control,
