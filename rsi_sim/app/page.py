@@ -7,6 +7,7 @@ Every object here belongs to one session: :class:`TakeoffPage` is built anew for
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import tempfile
@@ -330,7 +331,8 @@ class TakeoffPage:
 
     def update(self) -> None:
         """Run what the settings say and redraw: curves, shading, table, downloads, address."""
-        with self._lock:
+        with self._lock, (pn.io.hold(self.doc) if self.doc is not None else contextlib.nullcontext()):
+            # held: every change of this update reaches the browser as one message
             t0 = time.perf_counter()
             self._sync_address()
             self._describe_policy()

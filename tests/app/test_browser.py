@@ -11,8 +11,6 @@ import io
 import os
 import re
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,38 +18,36 @@ import numpy as np
 import pytest
 
 pytest.importorskip("panel", reason="the app extra is not installed: pip install '.[app]'")
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the test extra)")
 
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
-
+from rsi_sim.app.browser import (  # noqa: E402
+    app_server,
+    browser_missing,
+    chromium,
+    deep,
+    errors_shown,
+    open_page,
+    press,
+    redraw_seconds,
+    text,
+    updates,
+    wait_for,
+)
 from rsi_sim.core.errors import ScenarioError  # noqa: E402
 from rsi_sim.scenario import load_scenario  # noqa: E402
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
-PAUSED_RGB = (249, 235, 210)  # the page's paused shading (#de8f05 at 18%) over white
-
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    reason = ("Debian's chromium and chromium-driver are not installed "
-              "(apt-get install -y chromium chromium-driver)")
+if (reason := browser_missing()) is not None:
     if os.environ.get("CI"):
         pytest.fail(f"CI must run the browser tests: {reason}", pytrace=False)
     pytest.skip(reason, allow_module_level=True)
 
-pytestmark = pytest.mark.timeout(240)
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
-# Elements of a Panel page live in nested shadow roots: look through all of them.
-DEEP = """
-const sel = arguments[0], out = [];
-(function walk(root) {
-  for (const el of root.querySelectorAll(sel)) out.push(el);
-  for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
-})(document);
-return out;
-"""
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+PAUSED_RGB = (249, 235, 210)  # the page's paused shading (#de8f05 at 18%) over white
+
+pytestmark = pytest.mark.timeout(240)
 
 
 def rss_mib(pid: int) -> float:
@@ -63,23 +59,10 @@ def rss_mib(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """``rsi-sim app --port 0`` in its own process; yields (base URL, process)."""
+    """``rsi-sim app --port 0`` in its own process; yields (address, process, its stderr)."""
     log = tmp_path_factory.mktemp("server") / "stderr.txt"
-    with open(log, "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "rsi_sim", "app", "--port", "0"], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=err, text=True)
-    try:
-        line = proc.stdout.readline()  # the address, printed once the server listens
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert match, f"no address printed: {line!r}; stderr: {log.read_text()[-2000:]}"
-        yield match.group(0), proc, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    with app_server(log=log, cwd=ROOT) as (url, proc):
+        yield url, proc, log
     assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
 
 
@@ -90,63 +73,8 @@ def downloads(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads):
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1300", "--disable-extensions"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # The driver is named: Selenium then never tries to download one.
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-
-
-def deep(driver, selector: str) -> list:
-    return driver.execute_script(DEEP, selector)
-
-
-def text(driver, selector: str) -> str | None:
-    """The text of the first match, read in the page (a pane's content is replaced on update, so
-    an element handed back to Python may be gone by the time it is read)."""
-    return driver.execute_script(DEEP.replace("return out;", "return out.length ? out[0].innerText : null;"),
-                                 selector)
-
-
-def wait_for(condition, timeout: float = 60, what: str = "the page"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def updates(driver) -> int:
-    """How many runs the page has shown (the status line counts them)."""
-    value = driver.execute_script(DEEP.replace(
-        "return out;", "return out.length ? out[0].getAttribute('data-updates') : null;"), "#status")
-    return int(value) if value else 0
-
-
-def press(driver, key: str, slider: int = 0) -> None:
-    """Press ``key`` on a slider's handle (noUiSlider moves a step per arrow key)."""
-    deep(driver, ".noUi-handle")[slider].send_keys(key)
-
-
-def open_page(driver, url: str) -> None:
-    driver.get(url)
-    wait_for(lambda: updates(driver) >= 1 and text(driver, "#milestones"), what="the first run")
-
-
-def errors_shown(driver) -> list[str]:
-    return driver.execute_script(DEEP.replace(
-        "return out;", "return out.filter(e => e.offsetParent !== null).map(e => e.innerText);"),
-        ".rsi-error")
+    with chromium(downloads) as driver:
+        yield driver
 
 
 def severe_console(driver) -> list[str]:
@@ -244,11 +172,7 @@ def test_twenty_updates_without_error_and_bounded_memory(server, browser):
     start = rss_mib(proc.pid)
     seconds = []
     for i in range(20):
-        n = updates(browser)
-        t0 = time.perf_counter()
-        press(browser, Keys.ARROW_RIGHT if i < 10 else Keys.ARROW_LEFT, slider=1)
-        wait_for(lambda n=n: updates(browser) > n, 30, f"update {i + 1}")
-        seconds.append(time.perf_counter() - t0)
+        seconds.append(redraw_seconds(browser, Keys.ARROW_RIGHT if i < 10 else Keys.ARROW_LEFT, slider=1))
         assert not errors_shown(browser), f"update {i + 1}: {errors_shown(browser)}"
     growth = rss_mib(proc.pid) - start
     print(f"20 updates: median {statistics.median(seconds) * 1e3:.0f} ms round trip; "
