@@ -80,13 +80,25 @@ def chromium(downloads: Path | None = None, size: tuple[int, int] = (1400, 1300)
     if downloads is not None:
         options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                                   "download.prompt_for_download": False})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+def requested_urls(driver) -> set[str]:
+    """Every URL the browser has requested since the last call (from its performance log)."""
+    import json
+
+    urls = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.add(message["params"]["request"]["url"])
+    return urls
 
 
 def deep(driver, selector: str) -> list:

@@ -28,6 +28,7 @@ from rsi_sim.app.browser import (  # noqa: E402
     open_page,
     press,
     redraw_seconds,
+    requested_urls,
     text,
     updates,
     wait_for,
@@ -127,8 +128,9 @@ def test_managed_slowdown_shows_paused_shading(server, browser):
     assert after > before + 5000
 
 
-def test_screenshot_is_not_blank(server, browser):
+def test_screenshot_is_not_blank_and_nothing_comes_from_elsewhere(server, browser):
     url, _, _ = server
+    requested_urls(browser)
     open_page(browser, url)
     wait_for(lambda: browser.execute_script(
         "return Bokeh.documents[0].get_model_by_name('run').data.x.length"), 30, "curves")
@@ -137,6 +139,9 @@ def test_screenshot_is_not_blank(server, browser):
     not_white = (image < 245).any(axis=-1).mean()
     colours = len(np.unique(image.reshape(-1, 3), axis=0))
     assert image.std() > 10 and not_white > 0.02 and colours > 50, (image.std(), not_white, colours)
+    # Panel and Bokeh serve their own JavaScript: the page needs no other host.
+    elsewhere = {u for u in requested_urls(browser) if not u.startswith((url, "data:", "blob:"))}
+    assert not elsewhere, elsewhere
 
 
 def test_band_runs_in_the_background_with_progress(server, browser):
