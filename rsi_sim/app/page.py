@@ -82,8 +82,8 @@ def _legend(panel: int, text: str) -> dict[str, str]:
 def brief(text: str, limit: int = 320) -> str:
     """``text`` up to the last sentence end within ``limit`` characters (else a word, and …).
 
-    >>> brief("One. Two three four.", 12)
-    'One.'
+    >>> brief("First sentence here. The second one is long.", 30)
+    'First sentence here.'
     """
     text = " ".join(text.split())
     if len(text) <= limit:
