@@ -148,3 +148,27 @@ def test_the_address_follows_the_settings(catalog):
 
 def test_brief():
     assert brief("a " * 400).endswith("…") and len(brief("a " * 400)) <= 322
+
+
+def test_a_scenario_with_its_own_policies_switches_them(catalog):
+    from rsi_sim.app.settings import Catalog
+
+    from .conftest import SCENARIOS
+
+    own = Catalog.load(SCENARIOS / "managed_slowdown.yaml")
+    page = TakeoffPage(own, {"band": "0"})
+    assert len(page.paused_source.data["x0"]) > 0 and "delay" in page.table.object
+    page.policy.value = []
+    assert page.paused_source.data["x0"] == [] and page.parent_ds is None
+    assert page.shown.spec.policies == {}
+
+
+def test_a_model_without_takeoff_variables_or_uncertainty():
+    from rsi_sim.app.settings import Catalog
+
+    from .conftest import SCENARIOS
+
+    page = TakeoffPage(Catalog.load(SCENARIOS / "reference" / "jones.yaml"), {})
+    assert page.variables and len(page.run_source.data["x"]) > 0
+    assert "no uncertainty: section" in page.band_text.object
+    assert page.catalog.controls and not page.error.visible
