@@ -180,7 +180,7 @@ class TakeoffPage:
             self.policy.param.watch(self._on_own_policies, "value")
         else:
             self.policy = pn.widgets.Select(
-                label="policy", options=catalog.policy_names, value=state.policy,
+                options=catalog.policy_names, value=state.policy,
                 description="a shipped policy scenario, applied to this scenario (what the file "
                             "adds to the scenario it extends)", sizing_mode="stretch_width")
             self.policy.param.watch(self._on_policy, "value")
@@ -218,6 +218,8 @@ class TakeoffPage:
             *[pn.Row(self.sliders[c.path], pn.widgets.TooltipIcon(value=c.tooltip, margin=(22, 0, 0, 0)),
                      sizing_mode="stretch_width") for c in self.catalog.controls],
             self.reset, pn.layout.Divider(),
+            _html("<b>policy</b>" if not self.catalog.own_policies else
+                  "<b>the scenario's policies</b> <span class='rsi-muted'>(switch each on or off)</span>"),
             self.policy, self.policy_text, self.compare, pn.layout.Divider(),
             _html("<b>axes</b>"), self.axes, self.band, self.progress, self.band_text,
             width=360)

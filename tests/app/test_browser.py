@@ -33,6 +33,7 @@ from rsi_sim.app.browser import (  # noqa: E402
     updates,
     wait_for,
 )
+from rsi_sim.app.page import BAND_SAMPLES  # noqa: E402
 from rsi_sim.core.errors import ScenarioError  # noqa: E402
 from rsi_sim.scenario import load_scenario  # noqa: E402
 
@@ -144,9 +145,22 @@ def test_screenshot_is_not_blank_and_nothing_comes_from_elsewhere(server, browse
     assert not elsewhere, elsewhere
 
 
+PROGRESS = """
+const out = [];
+(function walk(r) {
+  for (const e of r.querySelectorAll('progress')) out.push(e);
+  for (const e of r.querySelectorAll('*')) if (e.shadowRoot) walk(e.shadowRoot);
+})(document);
+return out.filter(e => e.offsetParent !== null).map(e => [e.value, e.max]);
+"""
+
+
 def test_band_runs_in_the_background_with_progress(server, browser):
     url, _, _ = server
     open_page(browser, url + "?policy=compute_cap")
+    # The page shows its run before the band; the progress bar counts the samples meanwhile.
+    bar = wait_for(lambda: browser.execute_script(PROGRESS), 30, "the progress bar", poll=0.02)
+    assert bar[0][1] == BAND_SAMPLES and bar[0][0] < BAND_SAMPLES
     done = wait_for(lambda: "ensemble band: 10–90%" in (text(browser, ".rsi-band") or "") or None, 120,
                     "the ensemble band")
     assert done
