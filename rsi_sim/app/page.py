@@ -248,7 +248,7 @@ class TakeoffPage:
                          toolbar_location="right", name=f"figure_{var}")
             fig.yaxis.axis_label = self.labels[var]
             fig.yaxis.minor_tick_line_color = None
-            strips = fig.vstrip(x0="x0", x1="x1", source=self.paused_source, fill_color=PAUSED_COLOUR,
+            fig.vstrip(x0="x0", x1="x1", source=self.paused_source, fill_color=PAUSED_COLOUR,
                                 fill_alpha=0.18, line_alpha=0, name=f"paused_{var}",
                                 **_legend(i, "training paused"))
             area = fig.varea(x="x", y1=f"{var}_lo", y2=f"{var}_hi", source=self.band_source, color=COLOUR,
@@ -267,7 +267,6 @@ class TakeoffPage:
             auto = DataRange1d(renderers=[line, parent, area], range_padding=0.1)
             self.auto_ranges.append(auto)
             fig.y_range = auto
-            del strips
             if i == 0:
                 fig.legend.location = "top_left"
                 fig.legend.background_fill_alpha = 0.7
