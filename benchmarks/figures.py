@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from .app import p9_app_redraw
 from .harness import Result, repeat, spread
 
 
@@ -253,6 +254,7 @@ FIGURES = {
     "P6": p6_streaming_memory,
     "P7": p7_event_throughput,
     "P8": p8_integrator,
+    "P9": p9_app_redraw,
 }
 
 

@@ -425,6 +425,36 @@ def compare(
         _draw(ds, "comparison", plot, quiet=False)
 
 
+@app.command("app")
+def app_command(
+    scenario: Annotated[Path | None, typer.Argument(
+        help="scenario YAML file (default: the shipped baseline)", show_default=False)] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port to serve on (0: any free port)")] = 5006,
+    host: Annotated[str, typer.Option(help="address to listen on (the default serves this machine only)")] = "127.0.0.1",
+    control: Annotated[list[str] | None, typer.Option(
+        "--control", metavar="PATH", help="a parameter to give a slider, e.g. components.software.r "
+        "(repeatable; default: the scenario's uncertainty: keys)")] = None,
+):
+    """Serve a web page for exploring the scenario: sliders, takeoff curves, the milestone table,
+    a policy and its comparison, an ensemble band; its address holds the settings. Needs the app
+    extra: pip install 'rsi_sim\\[app]'."""
+    try:
+        import panel  # noqa: F401  (the app extra; imported only by this command)
+    except ImportError:
+        err.print("[bold red]error:[/] rsi-sim app needs the app extra: "
+                  + escape("pip install 'rsi_sim[app]'"), highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    _serve_app(scenario, host, port, control)
+
+
+@user_errors
+def _serve_app(scenario: Path | None, host: str, port: int, control: list[str] | None) -> None:
+    from .app.server import serve
+
+    serve(scenario, host=host, port=port, controls=control,
+          echo=lambda text: out.print(text, markup=False, highlight=False, soft_wrap=True))
+
+
 def main() -> None:
     """Console-script entry point."""
     import signal
