@@ -20,16 +20,17 @@ Metrics
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
-from rich.table import Table
 
 from .._deps import require
 from ..core.errors import RsiSimError
 from ..plugins import load_plugins
+from ..tables import Column, TextTable
 
 
 def metric_values(ds: xr.Dataset, metric: str) -> np.ndarray:
@@ -155,19 +156,29 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | No
         coords={"parameter": np.array([names[i] for i in order], dtype=str)}, attrs=attrs)
 
 
-def sensitivity_table(ds: xr.Dataset) -> Table:
-    """A rich table of the indices, ranked by total index."""
-    t = Table(title=f"Sobol indices of {ds.attrs.get('metric', '')} "
-                    f"({ds.attrs.get('model_runs', '?')} runs)", title_justify="left")
-    t.add_column("rank", justify="right")
-    t.add_column("parameter", no_wrap=True)
-    t.add_column("first-order S1", justify="right", no_wrap=True)
-    t.add_column("total ST", justify="right", no_wrap=True)
-    t.add_column("distribution", overflow="fold")
-    for i, p in enumerate(ds["parameter"].values, 1):
+#: A confidence half-width above this (on an index in [0, 1]) makes the ranking unreliable.
+WIDE_INTERVAL = 0.1
+
+
+def sensitivity_table(ds: xr.Dataset) -> TextTable:
+    """The indices ranked by total index, with their confidence intervals; a note when the
+    intervals are too wide to rank on (with the sample count that would narrow them)."""
+    level = float(ds.attrs.get("conf_level", 0.95))
+    t = TextTable(f"Sobol indices of {ds.attrs.get('metric', '')} "
+                  f"({ds.attrs.get('model_runs', '?')} runs; ± {level:.0%} interval)",
+                  [Column("parameter", wrap=False), Column("first-order S1", "right", False),
+                   Column("total ST", "right", False), Column("distribution")], key="sensitivity")
+    for p in ds["parameter"].values:
         r = ds.sel(parameter=p)
-        t.add_row(str(i), str(p).removeprefix("components."), f"{float(r.S1):.3f} ± {float(r.S1_conf):.3f}",
+        t.add_row(str(p).removeprefix("components."), f"{float(r.S1):.3f} ± {float(r.S1_conf):.3f}",
                   f"{float(r.ST):.3f} ± {float(r.ST_conf):.3f}", str(r["distribution"].values))
+    widest = float(np.nanmax(np.concatenate([ds["S1_conf"].values, ds["ST_conf"].values])))
+    if widest > WIDE_INTERVAL:
+        n = int(ds.attrs.get("base_samples", 0))
+        # The half-width shrinks as 1/sqrt(N): the N that would bring the widest under the bar.
+        need = 2 ** math.ceil(math.log2(max(n, 1) * (widest / WIDE_INTERVAL) ** 2))
+        t.notes.append(f"Warning: the intervals are wide (up to ±{widest:.2f}), so the ranking is "
+                       f"not reliable; rerun with --samples {need} or more (now {n}).")
     return t
 
 
