@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ParameterError
+from .errors import ParameterError, did_you_mean
 from .units import duration_years, is_time_unit, parse_quantity
 
 
@@ -74,6 +74,9 @@ class Param:
             number, unit = parse_quantity(text)
         except ValueError as exc:
             raise ParameterError(f"{bad} ({exc})") from None
+        if unit == "%" and self.unit in ("1", ""):
+            raise ParameterError(f"{bad} (a share is written as a fraction: {number / 100:g}, "
+                                 f"not {text.strip()})")
         if unit not in ("", self.unit):
             raise ParameterError(f"{bad} (the unit must be {self.unit!r}, not {unit!r})")
         return number
@@ -88,7 +91,8 @@ class Param:
             return value
         if self.kind is str:
             if not isinstance(value, str) or (self.choices and value not in self.choices):
-                raise bad
+                hint = did_you_mean(value, self.choices) if self.choices else ""
+                raise ParameterError(f"{bad}{hint}") if hint else bad
             return value
         if isinstance(value, str):
             value = self._from_text(value, bad)

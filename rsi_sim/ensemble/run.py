@@ -28,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
-from ..core.errors import RsiSimError
+from ..core.errors import RsiSimError, did_you_mean
 from ..plugins import load_plugins, restore, worker_refs
 from ..scenario import Scenario, load_scenario
 from .designs import GivenDesign
@@ -385,7 +385,8 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     samples = spec.ensemble.samples if samples is None else int(samples)
     sampler = sampler or spec.ensemble.sampler
     if sampler not in SAMPLERS and given is None:
-        raise RsiSimError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
+        raise RsiSimError(f"unknown sampler {sampler!r}{did_you_mean(sampler, SAMPLERS)}; use "
+                          f"one of {', '.join(SAMPLERS)}")
     if seed is None:
         seed = spec.ensemble.seed if spec.ensemble.seed is not None else spec.seed
     if not 0 <= int(seed) < 2**63:

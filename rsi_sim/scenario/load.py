@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,7 +227,12 @@ def _validate(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) ->
 
 
 def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -> ScenarioError:
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # A misspelt key (`acton:`) also makes the key it stands for missing: name the unknown key
+    # found, which is the mistake, rather than only the missing one.
+    err = errors[0]
+    if err["type"] == "missing":
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), err)
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # pydantic appends union member names to the location; keep the real key path.
     real = []
@@ -249,7 +255,13 @@ def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(real[:-1])
-        msg = "unknown key" + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+        given = str(real[-1]) if real else ""
+        missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing"
+                   and tuple(e["loc"][:-1]) == tuple(err["loc"][:-1])]
+        msg = (f"unknown key {_short_repr(given)}{did_you_mean(given, allowed)}"
+               + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+               + (f" (the required key {', '.join(map(repr, missing))} is missing)"
+                  if missing else ""))
     elif err["type"] == "missing":
         msg = "this required key is missing"
         if len(real) == 1:
@@ -259,15 +271,39 @@ def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -
     return ScenarioError(msg, file=file, line=line, key=key)
 
 
+def _model_in(ann: Any) -> Any:
+    """The pydantic model an annotation holds (through Annotated, Optional and unions)."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in typing.get_args(ann):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _allowed_keys(parent: list) -> list[str]:
+    """The keys a mapping at ``parent`` may hold, as written in files (aliases included)."""
     model: Any = ScenarioSpec
+    expect_key = False  # inside dict[str, Model]: the next path part is a free name
     for p in parent:
+        if expect_key:
+            expect_key = False
+            continue
         info = model.model_fields.get(p)
-        ann = info.annotation if info else None
-        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+        if info is None:
             return []
-        model = ann
-    return list(model.model_fields)
+        ann = info.annotation
+        if typing.get_origin(ann) is dict:
+            model = _model_in(typing.get_args(ann)[1])
+            expect_key = True
+        else:
+            model = _model_in(ann)
+        if model is None:
+            return []
+    if expect_key:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
 
 
 def _check_time(scenario: Scenario) -> None:
