@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
 
@@ -32,6 +33,12 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+
+# Typer's help shows a type for every option, '<bool>' for flags (--quiet, --help) that take no
+# value, which reads as if they needed one: flags show none.
+_display_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = (
+    lambda self, ctx: None if self.is_flag else _display_type(self, ctx))
 
 
 def _tables(tables, fmt: str) -> None:

@@ -169,7 +169,13 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
                             file=file, line=line, key="extends")
     base, base_locs, chain = _read_with_extends(target, chain, roots)
     locs.pop(("extends",), None)
-    return _merge(base, data), {**base_locs, **locs}, chain
+    merged = _merge(base, data)
+    if "description" not in data and "description" in base:
+        # A description speaks of its own file ("No policies." in the baseline): a variant
+        # that does not write its own says what it is based on instead.
+        merged["description"] = f"Based on {parent.strip()} ({base.get('name', '')})."
+        base_locs = {k: v for k, v in base_locs.items() if k[:1] != ("description",)}
+    return merged, {**base_locs, **locs}, chain
 
 
 def _merge(base: dict, child: dict) -> dict:

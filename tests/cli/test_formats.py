@@ -64,3 +64,10 @@ def test_user_text_in_tables_is_printed_as_written(cli, write):
     res = cli("run", path)
     assert res.exit_code == 0, res.output
     assert "[bold]mine[/bold] [dask]" in res.output
+
+
+@pytest.mark.parametrize("command", ["run", "ensemble", "compare", "describe", "scenarios"])
+def test_flags_show_no_value_type_in_help(cli, command):
+    res = cli(command, "--help")
+    assert res.exit_code == 0 and "--help" in res.output
+    assert "<bool>" not in res.output

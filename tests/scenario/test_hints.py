@@ -125,3 +125,13 @@ def test_the_scenarios_command_lists_them(cli):
     assert res.exit_code == 0
     for name in ("baseline", "managed_slowdown", "reference/jones"):
         assert name in res.output
+
+
+def test_a_variant_does_not_inherit_the_description_of_what_it_extends(tmp_path):
+    child = tmp_path / "mine.yaml"
+    child.write_text(POLICY)
+    sc = rsi_sim.load_scenario(child)
+    assert "No policies" not in sc.spec.description
+    assert sc.spec.description == "Based on baseline (baseline)."
+    child.write_text(POLICY.replace("name: mine", "name: mine\ndescription: my pause"))
+    assert rsi_sim.load_scenario(child).spec.description == "my pause"
