@@ -135,3 +135,37 @@ def test_a_variant_does_not_inherit_the_description_of_what_it_extends(tmp_path)
     assert sc.spec.description == "Based on baseline (baseline)."
     child.write_text(POLICY.replace("name: mine", "name: mine\ndescription: my pause"))
     assert rsi_sim.load_scenario(child).spec.description == "my pause"
+
+
+def test_an_installed_wheel_reads_the_package_data(tmp_path, monkeypatch):
+    """After `pip install .` the scenarios are in rsi_sim/_scenarios (copied by setup.py); a
+    source checkout reads scenarios/ next to the package."""
+    from rsi_sim.scenario import shipped
+
+    package = tmp_path / "site-packages" / "rsi_sim"
+    (package / "_scenarios" / "reference").mkdir(parents=True)
+    (package / "_scenarios" / "baseline.yaml").write_text(BASE.replace("mine", "installed"))
+    (package / "_scenarios" / "reference" / "x.yaml").write_text(BASE)
+    monkeypatch.setattr(shipped, "_PACKAGE", package)
+    shipped.shipped_dir.cache_clear()
+    try:
+        assert shipped.shipped_dir() == package / "_scenarios"
+        assert shipped.shipped_names() == ["baseline", "reference/x"]
+        monkeypatch.chdir(tmp_path)
+        assert rsi_sim.load_scenario("baseline").name == "installed"
+    finally:
+        shipped.shipped_dir.cache_clear()
+
+
+def test_setup_py_copies_every_shipped_scenario():
+    """The build hook copies scenarios/**/*.yaml: every file the repository ships is found."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "setup.py").read_text()
+    assert 'rglob("*.yaml")' in text and '"_scenarios"' in text
+    from rsi_sim.scenario.shipped import shipped_names
+
+    on_disk = sorted(p.relative_to(root / "scenarios").with_suffix("").as_posix()
+                     for p in (root / "scenarios").rglob("*.yaml"))
+    assert sorted(shipped_names()) == on_disk
