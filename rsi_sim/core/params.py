@@ -15,18 +15,25 @@ from .units import duration_years, is_time_unit, parse_quantity
 class Param:
     """A declared model parameter.
 
-    Declared as a class attribute of a :class:`~rsi_sim.core.Component`; reads as the value on
+    Declared as a class attribute of a `Component`; reads as the value on
     instances.
 
     Parameters
     ----------
-    default : the baseline value.
-    unit : the unit the value is in (``"1"`` for dimensionless).
-    bounds : inclusive ``(low, high)``; ``None`` for unbounded.
-    source : where the default comes from (shipped data file or literature).
-    doc : what the parameter means.
-    kind : ``float``, ``int``, ``bool`` or ``str``.
-    choices : allowed values for ``str`` parameters.
+    default
+        the baseline value.
+    unit
+        the unit the value is in (`"1"` for dimensionless).
+    bounds
+        inclusive `(low, high)`; `None` for unbounded.
+    source
+        where the default comes from (shipped data file or literature).
+    doc
+        what the parameter means.
+    kind
+        `float`, `int`, `bool` or `str`.
+    choices
+        allowed values for `str` parameters.
     """
 
     default: Any
@@ -67,7 +74,7 @@ class Param:
         return what
 
     def _from_text(self, text: str, bad: ParameterError) -> float:
-        """Read ``"3 months"`` for a parameter in years, ``"1e27 FLOP"`` for one in FLOP."""
+        """Read `"3 months"` for a parameter in years, `"1e27 FLOP"` for one in FLOP."""
         try:
             if is_time_unit(self.unit):
                 return duration_years(text) / duration_years(f"1 {self.unit}")
@@ -82,7 +89,7 @@ class Param:
         return number
 
     def check(self, value: Any, owner: str = "") -> Any:
-        """Return ``value`` converted to the declared kind, or raise :class:`ParameterError`."""
+        """Return `value` converted to the declared kind, or raise `ParameterError`."""
         label = f"The '{self.name}' parameter" + (f" of {owner}" if owner else "")
         bad = ParameterError(f"{label} must be {self.expected()}. Got {_short_repr(value)} instead.")
         if self.kind is bool:
@@ -116,6 +123,6 @@ class Param:
 
 
 def _short_repr(value: Any, limit: int = 80) -> str:
-    """``repr(value)``, cut short so a huge value cannot flood an error message."""
+    """`repr(value)`, cut short so a huge value cannot flood an error message."""
     text = value.isoformat() if hasattr(value, "isoformat") else repr(value)
     return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} characters)"

@@ -1,14 +1,14 @@
-"""The figures: each takes a results Dataset and returns a :class:`matplotlib.figure.Figure`.
+"""The figures: each takes a results Dataset and returns a `matplotlib.figure.Figure`.
 
-Dataset conventions read here (see ``docs/figures.md``):
+Dataset conventions read here (see `docs/figures.md`):
 
-* one run: variables over ``time`` (decimal years), ``milestone_year`` over ``milestone``, the
-  generation table over ``gen``; ``attrs["scenario_name"]`` names it;
-* a comparison: the same with a leading ``scenario`` dimension whose coordinate (or a
-  ``scenario_name`` variable) holds the scenarios' names; ``training_paused`` over
-  ``(scenario, time)`` marks when a policy paused training;
-* an ensemble: a ``sample`` dimension on time variables and on ``milestone_year``;
-* sensitivity indices: ``S1``/``ST`` (and ``S1_conf``/``ST_conf``) over ``parameter``.
+* one run: variables over `time` (decimal years), `milestone_year` over `milestone`, the
+  generation table over `gen`; `attrs["scenario_name"]` names it;
+* a comparison: the same with a leading `scenario` dimension whose coordinate (or a
+  `scenario_name` variable) holds the scenarios' names; `training_paused` over
+  `(scenario, time)` marks when a policy paused training;
+* an ensemble: a `sample` dimension on time variables and on `milestone_year`;
+* sensitivity indices: `S1`/`ST` (and `S1_conf`/`ST_conf`) over `parameter`.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _milestone_markers(ds: xr.Dataset) -> dict[str, str]:
 
 def _mark_milestones(ax: Axes, run: xr.Dataset, y: xr.DataArray, color, markers: dict[str, str],
                      log: bool) -> None:
-    """Put each reached milestone on the curve ``y`` at its date, in the curve's colour."""
+    """Put each reached milestone on the curve `y` at its date, in the curve's colour."""
     if not markers or "milestone_year" not in run:
         return
     years = median_over_samples(run["milestone_year"])
@@ -125,12 +125,15 @@ def takeoff(ds: xr.Dataset, variables: Sequence[str] | None = None, *,
 
     Parameters
     ----------
-    ds : results of :func:`rsi_sim.run` (dim ``time``); with a ``scenario`` dim one curve per
-        scenario, with a ``sample`` dim the sample median.
-    variables : the time variables to draw, one panel each (default: effective compute, time
-        horizon and AI R&D multiplier; for a model without them, such as ``jones.yaml``, its
+    ds
+        results of `rsi_sim.run` (dim `time`); with a `scenario` dim one curve per
+        scenario, with a `sample` dim the sample median.
+    variables
+        the time variables to draw, one panel each (default: effective compute, time
+        horizon and AI R&D multiplier; for a model without them, such as `jones.yaml`, its
         first positive time variables, up to three).
-    milestones : mark each milestone's date on every curve (marker shapes in the legend).
+    milestones
+        mark each milestone's date on every curve (marker shapes in the legend).
 
     Returns
     -------
@@ -166,11 +169,14 @@ def comparison(ds: xr.Dataset, variables: Sequence[str] = ("effective_compute", 
 
     Parameters
     ----------
-    ds : results with a ``scenario`` dimension (from ``rsi_sim.compare``); the legend uses the
-        scenario names. ``training_paused`` over ``(scenario, time)``, when present, shades the
+    ds
+        results with a `scenario` dimension (from `rsi_sim.compare`); the legend uses the
+        scenario names. `training_paused` over `(scenario, time)`, when present, shades the
         times a policy paused new training runs, in the scenario's colour.
-    variables : time variables to draw, one log-scale panel each.
-    milestones : mark milestone dates on the curves.
+    variables
+        time variables to draw, one log-scale panel each.
+    milestones
+        mark milestone dates on the curves.
     """
     require(ds, "comparison", dims=("scenario", "time"))
     return _curves(ds, variables, title="Policy comparison", milestones=milestones, shade_policies=True)
@@ -182,10 +188,13 @@ def bands(ds: xr.Dataset, variables: Sequence[str] = TAKEOFF_VARIABLES, *,
 
     Parameters
     ----------
-    ds : ensemble results (dim ``sample``, variables over ``(sample, time)``; optionally a
-        ``scenario`` dim).
-    variables : time variables, one log-scale panel each.
-    intervals : the central probability of the inner and outer bands (default 50% and 90%).
+    ds
+        ensemble results (dim `sample`, variables over `(sample, time)`; optionally a
+        `scenario` dim).
+    variables
+        time variables, one log-scale panel each.
+    intervals
+        the central probability of the inner and outer bands (default 50% and 90%).
     """
     require(ds, "bands", dims=("sample", "time"), variables=tuple(variables))
     runs = list(by_scenario(ds))
@@ -219,15 +228,18 @@ def milestone_dates(ds: xr.Dataset, milestones: Sequence[str] | None = None, *,
                     kind: str = "ecdf") -> Figure:
     """Distributions of milestone dates across ensemble samples.
 
-    With a ``scenario`` dim: one panel per milestone, one series per scenario. Without: one
+    With a `scenario` dim: one panel per milestone, one series per scenario. Without: one
     panel, one series per milestone. An ECDF counts samples that never reach a milestone in
     its denominator, so its curve levels off at the share that do.
 
     Parameters
     ----------
-    ds : ensemble results with ``milestone_year`` over ``(sample, milestone)``.
-    milestones : which milestones (default all).
-    kind : ``"ecdf"`` (share of samples that reached it by each date) or ``"hist"``.
+    ds
+        ensemble results with `milestone_year` over `(sample, milestone)`.
+    milestones
+        which milestones (default all).
+    kind
+        `"ecdf"` (share of samples that reached it by each date) or `"hist"`.
     """
     require(ds, "milestones", dims=("sample", "milestone"), variables=("milestone_year",))
     if kind not in ("ecdf", "hist"):
@@ -292,9 +304,10 @@ def judgment(ds: xr.Dataset) -> Figure:
 
     Parameters
     ----------
-    ds : results with ``judgment_gap``, ``human_bottleneck_utilisation`` and
-        ``ai_directed_share`` over ``time`` (a ``scenario`` dim: one colour per scenario;
-        a ``sample`` dim: the median).
+    ds
+        results with `judgment_gap`, `human_bottleneck_utilisation` and
+        `ai_directed_share` over `time` (a `scenario` dim: one colour per scenario;
+        a `sample` dim: the median).
     """
     variables = ("judgment_gap", "human_bottleneck_utilisation", "ai_directed_share")
     require(ds, "judgment", dims=("time",), variables=variables)
@@ -330,10 +343,12 @@ def generations(ds: xr.Dataset, *, max_generations: int | None = None) -> Figure
 
     Parameters
     ----------
-    ds : one run's results with the generation table over ``gen`` (``gen_training_start``,
-        ``gen_training_end``, ``gen_review_start``, ``gen_release``). A generation not released
+    ds
+        one run's results with the generation table over `gen` (`gen_training_start`,
+        `gen_training_end`, `gen_review_start`, `gen_release`). A generation not released
         by the end of the run is drawn to the end, hatched.
-    max_generations : draw only the first this many generations (default all).
+    max_generations
+        draw only the first this many generations (default all).
     """
     table = ("gen_training_start", "gen_training_end", "gen_review_start", "gen_release")
     require(ds, "generations", dims=("gen",), variables=table)
@@ -393,13 +408,15 @@ def generations(ds: xr.Dataset, *, max_generations: int | None = None) -> Figure
 
 
 def sensitivity(ds: xr.Dataset, *, top: int | None = 20) -> Figure:
-    """Sobol sensitivity indices as a ranked bar chart (total ``ST`` and first-order ``S1``).
+    """Sobol sensitivity indices as a ranked bar chart (total `ST` and first-order `S1`).
 
     Parameters
     ----------
-    ds : indices over dim ``parameter`` with ``ST`` and/or ``S1`` (``ST_conf``/``S1_conf``
-        drawn as error bars when present); ranked here by ``ST`` (else ``S1``), largest on top.
-    top : show at most this many parameters.
+    ds
+        indices over dim `parameter` with `ST` and/or `S1` (`ST_conf`/`S1_conf`
+        drawn as error bars when present); ranked here by `ST` (else `S1`), largest on top.
+    top
+        show at most this many parameters.
     """
     require(ds, "sensitivity", dims=("parameter",))
     indices = [v for v in ("ST", "S1") if v in ds]

@@ -1,4 +1,4 @@
-"""Loading scenarios: read, follow ``extends``, apply ``--set`` overrides, validate, build."""
+"""Loading scenarios: read, follow `extends`, apply `--set` overrides, validate, build."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ MAX_EXTENDS = 10
 class Scenario:
     """A validated scenario: the resolved data, where each key came from, and the typed spec.
 
-    Build a model with :meth:`build_model`; the resolved file is :meth:`to_yaml`.
+    Build a model with `build_model`; the resolved file is `to_yaml`.
     """
 
     data: dict[str, Any]
@@ -49,7 +49,7 @@ class Scenario:
         return self.spec.name
 
     def to_yaml(self) -> str:
-        """The fully resolved scenario (after ``extends`` and overrides) as YAML text."""
+        """The fully resolved scenario (after `extends` and overrides) as YAML text."""
         # A scenario is not changed after validation (overrides make a new one), so the text is
         # computed once: every run records it in its attrs.
         if self._yaml is None:
@@ -79,10 +79,10 @@ class Scenario:
         return _validate(data, locs, self.path, self.chain)
 
     def build_model(self, seed: int | np.random.SeedSequence | None = None, components=None):
-        """The :class:`~rsi_sim.core.Model` this scenario describes.
+        """The `Model` this scenario describes.
 
-        ``components`` may map component names to replacement classes or instances (a notebook
-        user's own subclass); ``seed`` defaults to the scenario's ``seed``.
+        `components` may map component names to replacement classes or instances (a notebook
+        user's own subclass); `seed` defaults to the scenario's `seed`.
         """
         from .build import build_model
 
@@ -95,12 +95,15 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
 
     Parameters
     ----------
-    path : the YAML file, or the name of a shipped scenario (``"baseline"``,
-        ``"reference/jones"``) when there is no such file.
-    overrides : dotted-path overrides, as ``{"components.jones.phi": 0.7}`` or the command
-        line's ``["components.jones.phi=0.7"]``.
-    plugins : modules (or ``.py`` files) defining your own components, imported first
-        (:mod:`rsi_sim.plugins`).
+    path
+        the YAML file, or the name of a shipped scenario (`"baseline"`,
+        `"reference/jones"`) when there is no such file.
+    overrides
+        dotted-path overrides, as `{"components.jones.phi": 0.7}` or the command
+        line's `["components.jones.phi=0.7"]`.
+    plugins
+        modules (or `.py` files) defining your own components, imported first
+        (`rsi_sim.plugins`).
 
     Examples
     --------
@@ -117,8 +120,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
 
 
 def _extends_roots(path: Path) -> tuple[Path, ...]:
-    """Directories an ``extends`` may reach from the scenario at ``path``: its own directory
-    tree and its parent's (``scenarios/reference/x.yaml`` may extend ``../baseline.yaml``),
+    """Directories an `extends` may reach from the scenario at `path`: its own directory
+    tree and its parent's (`scenarios/reference/x.yaml` may extend `../baseline.yaml`),
     but never the whole file system."""
     here = path.resolve().parent
     return (here,) if here.parent == here.parent.parent else (here.parent,)
@@ -179,7 +182,7 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
 
 
 def _merge(base: dict, child: dict) -> dict:
-    """Key-by-key merge: mappings merge recursively; anything else in ``child`` replaces."""
+    """Key-by-key merge: mappings merge recursively; anything else in `child` replaces."""
     out = dict(base)
     for k, v in child.items():
         if isinstance(v, dict) and isinstance(out.get(k), dict):
@@ -289,7 +292,7 @@ def _model_in(ann: Any) -> Any:
 
 
 def _allowed_keys(parent: list) -> list[str]:
-    """The keys a mapping at ``parent`` may hold, as written in files (aliases included)."""
+    """The keys a mapping at `parent` may hold, as written in files (aliases included)."""
     model: Any = ScenarioSpec
     expect_key = False  # inside dict[str, Model]: the next path part is a free name
     for p in parent:
@@ -377,7 +380,7 @@ def _check_uncertainty(scenario: Scenario) -> None:
 
 
 def uncertainty_components(scenario: Scenario) -> dict[str, type]:
-    """Component classes of the scenario, by name (what ``uncertainty:`` paths may name)."""
+    """Component classes of the scenario, by name (what `uncertainty:` paths may name)."""
     return {name: component_class(name) for name in scenario.spec.components}
 
 
@@ -396,7 +399,7 @@ def _plain(x: Any) -> Any:
 
 
 def parse_scenario_text(text: str, name: str = "<text>") -> Scenario:
-    """Validate a scenario given as YAML text (``extends`` is resolved relative to the cwd)."""
+    """Validate a scenario given as YAML text (`extends` is resolved relative to the cwd)."""
     data, locs = parse_yaml(text, name)
     if "extends" in data:
         raise ScenarioError("extends is only allowed in scenario files", file=name, key="extends")
