@@ -22,9 +22,11 @@ app = typer.Typer(
     name="rsi-sim",
     help=(
         "Simulate recursive self-improvement of AI from scenario files.\n\n"
-        "Start with:  rsi-sim run scenarios/baseline.yaml -o baseline.nc\n\n"
+        "Start with:  rsi-sim run baseline -o baseline.nc\n\n"
+        "'rsi-sim scenarios' lists the shipped scenarios (run them by name from any folder). "
         "Check a file without running it with 'rsi-sim validate', and list every parameter with "
-        "its unit, bounds and source with 'rsi-sim describe'."
+        "its unit, bounds and source with 'rsi-sim describe'. Components of your own: --plugin "
+        "MODULE (docs/components.md)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -421,6 +423,19 @@ def compare(
         _say(f"wrote {nc} and {csv}", fmt)
     if plot is not None:
         _draw(ds, "comparison", plot, quiet=False, fmt=fmt)
+
+
+def _reflow_help() -> None:
+    """Command help from docstrings with their line breaks removed: the commands list and
+    --help then wrap at the terminal's width, not mid-sentence where the source line ended."""
+    import inspect
+
+    for info in app.registered_commands:
+        doc = inspect.getdoc(info.callback) or ""
+        info.help = "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n"))
+
+
+_reflow_help()
 
 
 def main() -> None:

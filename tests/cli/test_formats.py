@@ -71,3 +71,13 @@ def test_flags_show_no_value_type_in_help(cli, command):
     res = cli(command, "--help")
     assert res.exit_code == 0 and "--help" in res.output
     assert "<bool>" not in res.output
+
+
+def test_command_help_is_not_broken_where_the_source_line_ended(cli):
+    from rsi_sim.cli import app
+
+    for info in app.registered_commands:
+        assert info.help and all("\n" not in p for p in info.help.split("\n\n")), info.name
+    listing = cli("--help").output
+    run_line = next(line for line in listing.splitlines() if "│ run " in line)
+    assert len(run_line.rstrip("│ ")) > 70  # the first line of 'run' is filled, not cut short
