@@ -49,6 +49,10 @@ def _palette(n: int) -> list:
     return sns.color_palette("colorblind", max(n, 1))
 
 
+#: Opacity of the shading of paused training, and of the ensemble's outer and inner bands.
+PAUSED_ALPHA, OUTER_ALPHA, INNER_ALPHA = 0.13, 0.15, 0.3
+
+
 def _milestone_markers(ds: xr.Dataset) -> dict[str, str]:
     if "milestone" not in ds.dims:
         return {}
@@ -92,7 +96,7 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
     markers = _milestone_markers(ds) if milestones else {}
     fig, axes = new_figure(len(variables), 1, size=(8.0, 2.6 * len(variables) + 0.8), sharex=True)
     dates = to_datetime64(ds["time"].values)
-    shaded = False
+    shaded: dict[str, object] = {}  # scenario -> its colour, for those that paused
     for ax, name in zip(axes[:, 0], variables, strict=True):
         for (scenario, run), color in zip(runs, colors, strict=True):
             y = median_over_samples(run[name])
@@ -103,14 +107,16 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
                 if "sample" in paused.dims:
                     paused = paused.median("sample")
                 for lo, hi in spans(run["time"].values, paused.values > 0.5):
-                    ax.axvspan(*to_datetime64([lo, hi]), color=color, alpha=0.13, lw=0)
-                    shaded = True
+                    ax.axvspan(*to_datetime64([lo, hi]), color=color, alpha=PAUSED_ALPHA, lw=0)
+                    shaded[scenario] = color
         log_axis(ax)
         ax.set_ylabel(label(ds, name))
     date_axis(axes[-1, 0])
     handles, _ = axes[0, 0].get_legend_handles_labels()
-    if shaded:
-        handles.append(Patch(color="grey", alpha=0.3, label="training paused"))
+    # The legend's patches are drawn exactly as the shading is: the scenario's colour, same alpha.
+    for scenario, color in shaded.items():
+        handles.append(Patch(color=color, alpha=PAUSED_ALPHA, label="training paused"
+                             + (f" ({scenario})" if len(shaded) > 1 else "")))
     handles += _milestone_handles(markers)
     axes[0, 0].legend(handles=handles, loc="upper left", fontsize="small", ncols=2 if len(handles) > 6 else 1)
     names = scenario_names(ds)
@@ -207,16 +213,20 @@ def bands(ds: xr.Dataset, variables: Sequence[str] = TAKEOFF_VARIABLES, *,
         for (scenario, run), color in zip(runs, colors, strict=True):
             with quiet_nan():
                 q = np.nanquantile(run[name].transpose("sample", "time").values, qs, axis=0)
-            ax.fill_between(dates, q[0], q[4], color=color, alpha=0.15, lw=0)
-            ax.fill_between(dates, q[1], q[3], color=color, alpha=0.3, lw=0)
+            ax.fill_between(dates, q[0], q[4], color=color, alpha=OUTER_ALPHA, lw=0)
+            ax.fill_between(dates, q[1], q[3], color=color, alpha=INNER_ALPHA, lw=0)
             ax.plot(dates, q[2], color=color, lw=1.8, label=scenario)
         log_axis(ax)
         ax.set_ylabel(label(ds, name))
     date_axis(axes[-1, 0])
     handles, _ = axes[0, 0].get_legend_handles_labels()
     handles = [Line2D([], [], color=h.get_color(), lw=1.8, label=f"{h.get_label()} (median)") for h in handles]
-    handles += [Patch(color="grey", alpha=0.45, label=f"{inner:.0%} interval"),
-                Patch(color="grey", alpha=0.15, label=f"{outer:.0%} interval")]
+    # The inner band is drawn over the outer one: its patch shows the two layers' combined
+    # opacity, in the curve's colour (grey when several scenarios share the legend).
+    band = colors[0] if len(runs) == 1 else "grey"
+    handles += [Patch(color=band, alpha=1 - (1 - OUTER_ALPHA) * (1 - INNER_ALPHA),
+                      label=f"{inner:.0%} interval"),
+                Patch(color=band, alpha=OUTER_ALPHA, label=f"{outer:.0%} interval")]
     axes[0, 0].legend(handles=handles, loc="upper left", fontsize="small")
     names = scenario_names(ds)
     head = f"Ensemble of {ds.sizes['sample']} samples"
