@@ -348,7 +348,7 @@ def ensemble(
 def sensitivity(
     scenario: Scenario,
     metric: Annotated[str, typer.Option(help="what to explain: milestone_year:NAME, divergence_time, diverged, final:VARIABLE or max:VARIABLE")],
-    samples: Annotated[int, typer.Option("--samples", "-n", help="base samples N (a power of two); the model runs N*(D+2) times for D parameters")] = 64,
+    samples: Annotated[int, typer.Option("--samples", "-n", help="base samples N (a power of two); the model runs N*(D+2) times for D parameters; the table warns if the intervals are too wide to rank")] = 256,
     seed: Seed = None,
     engine: Engine = "sequential",
     workers: Workers = None,
