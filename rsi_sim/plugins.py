@@ -117,6 +117,8 @@ def load_plugin(ref: str) -> list[type[Component]]:
     if not isinstance(ref, str) or not ref.strip():
         raise PluginError(f"--plugin expects a module name or the path of a .py file; got {ref!r}")
     ref = ref.strip()
+    if _is_path(ref):  # workers may run elsewhere in the tree: they get the absolute path
+        ref = str(Path(ref).expanduser().resolve())
     module = _LOADED.get(ref) or _import_plugin(ref)
     found = components_of(module)
     if not found:
