@@ -403,8 +403,10 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     text = scenario.to_yaml()
     scenario_key = hashlib.sha256(text.encode()).hexdigest()
     plugins, components = worker_refs(spec.components)
-    # Workers cache what they prepared by this key: the same text with other classes differs.
-    key = hashlib.sha256((text + json.dumps(components)).encode()).hexdigest()
+    # Workers cache what they prepared by this key: the same text with other classes, or with
+    # given designs (whose parameters replace the uncertainty: section), is another job.
+    given_paths = given.uncertainty.paths if given is not None else None
+    key = hashlib.sha256((text + json.dumps([components, given_paths])).encode()).hexdigest()
     results, extra = _result_layout(scenario)
 
     probe = scenario.build_model()
