@@ -21,18 +21,23 @@ def run(scenario: Scenario | str | Path, seed: int | np.random.SeedSequence | No
 
     Parameters
     ----------
-    scenario : a loaded :class:`~rsi_sim.scenario.Scenario` or the path of a scenario file.
-    seed : overrides the scenario's ``seed``.
-    overrides : dotted-path parameter overrides, e.g. ``{"components.jones.phi": 0.3}``.
-    components : replacement component classes or instances by name (your own subclass).
-    plugins : modules (or ``.py`` files) defining your own components, imported before the
-        scenario is read (:mod:`rsi_sim.plugins`).
+    scenario
+        a loaded `Scenario` or the path of a scenario file.
+    seed
+        overrides the scenario's `seed`.
+    overrides
+        dotted-path parameter overrides, e.g. `{"components.jones.phi": 0.3}`.
+    components
+        replacement component classes or instances by name (your own subclass).
+    plugins
+        modules (or `.py` files) defining your own components, imported before the
+        scenario is read (`rsi_sim.plugins`).
 
     Returns
     -------
     xarray.Dataset
-        Dims ``time`` (decimal years), ``milestone``, ``event``; scalar metrics ``diverged`` and
-        ``divergence_time``; ``attrs`` hold the resolved scenario, seed and package version.
+        Dims `time` (decimal years), `milestone`, `event`; scalar metrics `diverged` and
+        `divergence_time`; `attrs` hold the resolved scenario, seed and package version.
 
     Examples
     --------

@@ -10,21 +10,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich import box
+import typer.core
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from ._deps import missing_dependency
-from .core.errors import RsiSimError
+from .core.errors import RsiSimError, did_you_mean
+from .tables import FORMATS, Column, TextTable, print_tables
 
 app = typer.Typer(
     name="rsi-sim",
     help=(
         "Simulate recursive self-improvement of AI from scenario files.\n\n"
-        "Start with:  rsi-sim run scenarios/baseline.yaml -o baseline.nc\n\n"
+        "Start with:  rsi-sim run baseline -o baseline.nc\n\n"
+        "'rsi-sim scenarios' lists the shipped scenarios (run them by name from any folder). "
         "Check a file without running it with 'rsi-sim validate', and list every parameter with "
-        "its unit, bounds and source with 'rsi-sim describe'."
+        "its unit, bounds and source with 'rsi-sim describe'. Components of your own: --plugin "
+        "MODULE (docs/components.md)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -33,6 +35,29 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+
+# Typer's help shows a type for every option, '<bool>' for flags (--quiet, --help) that take no
+# value, which reads as if they needed one: flags show none.
+_display_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = (
+    lambda self, ctx: None if self.is_flag else _display_type(self, ctx))
+
+
+def _tables(tables, fmt: str) -> None:
+    """Print tables in the chosen ``--format``."""
+    print_tables(out, tables, fmt)
+
+
+def _say(text: str, fmt: str = "table") -> None:
+    """A status line ("wrote ..."): on stdout with tables, on stderr beside machine-readable
+    output (which must stay parseable)."""
+    (out if fmt == "table" else err).print(escape(text), highlight=False, soft_wrap=True)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise RsiSimError(f"--format must be one of {', '.join(FORMATS)}{did_you_mean(fmt, FORMATS)}; "
+                          f"got {fmt!r}")
 
 Scenario = Annotated[Path, typer.Argument(
     help="scenario YAML file, or the name of a shipped scenario such as baseline (see 'rsi-sim "
@@ -45,6 +70,9 @@ Plugins = Annotated[list[str] | None, typer.Option(
     "--plugin", metavar="MODULE",
     help="import MODULE (a module name or a .py file) first: every Component subclass it defines "
          "with a name becomes usable in scenario files, here and in every worker (repeatable)")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", metavar="FORMAT",
+    help="how to print the tables: table (fitted to the terminal), csv, markdown or json")]
 PlotOpt = Annotated[Path | None, typer.Option(
     "--plot", metavar="FIG", help="also draw the headline figure: .png, .svg or .pdf")]
 
@@ -92,14 +120,16 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
     plot: PlotOpt = None,
     plugin: Plugins = None,
+    fmt: FormatOpt = "table",
 ):
     """Run one scenario: print a summary (milestones, divergence, headline variables) and write
     the results by file extension."""
     from . import io
-    from .analysis.summary import summary_tables
+    from .analysis.summary import next_steps, summary_tables
     from .api import run as run_scenario
     from .scenario import load_scenario
 
+    _check_format(fmt)
     if output is not None:
         io.check_output_path(output)  # fail before a long run, not after
     if plot is not None:
@@ -107,21 +137,23 @@ def run(
     sc = load_scenario(scenario, set_ or None, plugins=plugin)
     ds = run_scenario(sc, seed=seed)
     if not quiet:
-        for table in summary_tables(ds):
-            out.print(table)
+        _tables(summary_tables(ds), fmt)
     if output is not None:
         io.write(ds, output)
         if not quiet:
-            out.print(f"wrote {escape(str(output))}")
+            _say(f"wrote {output}", fmt)
     if plot is not None:
-        _draw(ds, "takeoff", plot, quiet)
+        _draw(ds, "takeoff", plot, quiet, fmt)
+    if not quiet and fmt == "table":
+        _say(next_steps(scenario, output if output is not None and output.suffix == ".nc"
+                        else None))
 
 
 FIGURE_TYPES = (".png", ".svg", ".pdf")
 FIGURE_KINDS = ("takeoff", "bands", "milestones", "comparison", "judgment", "generations", "sensitivity")
 
 
-def _draw(ds, kind: str | None, path: Path, quiet: bool) -> None:
+def _draw(ds, kind: str | None, path: Path, quiet: bool, fmt: str = "table") -> None:
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window from the command line
@@ -130,7 +162,7 @@ def _draw(ds, kind: str | None, path: Path, quiet: bool) -> None:
     kind = kind or figures.default_kind(ds)
     figures.save(figures.plot(ds, kind), path)
     if not quiet:
-        out.print(f"wrote {escape(str(path))} ({kind} figure)", soft_wrap=True)
+        _say(f"wrote {path} ({kind} figure)", fmt)
 
 
 @app.command()
@@ -175,56 +207,43 @@ def validate(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
     sc = load_scenario(scenario, set_ or None, plugins=plugin)
     model = sc.build_model()
     parts = [c for c in model.components if c not in ("milestones", "policies")]
-    policies = f"{len(sc.spec.policies)} policies, " if sc.spec.policies else ""
+    n = len(sc.spec.policies)
+    policies = f"{n} {'policy' if n == 1 else 'policies'}, " if n else ""
     out.print(f"[green]ok[/]: {escape(str(scenario))} — '{escape(sc.name)}', {len(parts)} components, "
               f"{len(sc.spec.milestones)} milestones, {policies}{sc.spec.horizon_years():.4g} years")
 
 
 @app.command()
 @user_errors
-def describe(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
-    """List every parameter of the scenario's components: value, unit, bounds and source."""
+def describe(scenario: Scenario, set_: Sets = None, plugin: Plugins = None,
+             fmt: FormatOpt = "table"):
+    """List every parameter of the scenario's components (value, unit, bounds, source), its
+    milestones and policies, and the names conditions may use."""
     from .scenario import load_scenario
+    from .scenario.describe import describe_tables
 
+    _check_format(fmt)
     sc = load_scenario(scenario, set_ or None, plugins=plugin)
-    model = sc.build_model()
-    table = Table(title=f"{sc.name} — parameters", title_justify="left", show_lines=False)
-    for col in ("parameter", "value", "unit", "bounds", "source"):
-        table.add_column(col, overflow="fold")
-    for comp in model.components.values():
-        for pname, param in comp.params.items():
-            value = comp.values[pname]
-            changed = "" if value == param.default else " [yellow](set)[/]"
-            lo, hi = param.bounds
-            bounds = "" if (lo is None and hi is None) else f"[{'' if lo is None else f'{lo:g}'}, {'' if hi is None else f'{hi:g}'}]"
-            table.add_row(f"{comp.name}.{pname}", f"{value!r}{changed}", param.unit, bounds, param.source)
-    out.print(table)
-    if sc.spec.milestones:
-        ms = Table(title="milestones", title_justify="left")
-        ms.add_column("name")
-        ms.add_column("condition")
-        for name, m in sc.spec.milestones.items():
-            ms.add_row(name, m.when)
-        out.print(ms)
+    _tables(describe_tables(sc, sc.build_model()), fmt)
 
 
 @app.command()
 @user_errors
-def scenarios():
+def scenarios(fmt: FormatOpt = "table"):
     """List the scenarios shipped with rsi_sim: run any of them by name from any folder
     (rsi-sim run baseline), or extend one in your own file (extends: baseline)."""
     from .scenario.shipped import shipped_dir, shipped_summaries
 
-    table = Table(title=f"Shipped scenarios (in {escape(str(shipped_dir()))})",
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("name", no_wrap=True)
-    table.add_column("what it is")
+    _check_format(fmt)
+    table = TextTable(f"Shipped scenarios (in {shipped_dir()})",
+                      [Column("name", wrap=False), Column("what it is")], key="scenarios")
     for name, title, description in shipped_summaries():
         first = description.split(". ")[0].rstrip(".") + "." if description else ""
         text = first if title in (name, "") else f"{title}: {first}"
-        table.add_row(escape(name), escape(textwrap.shorten(text, 120, placeholder=" …")))
-    out.print(table)
-    out.print("Run one with 'rsi-sim run NAME'; extend one in your own file with 'extends: NAME'.")
+        table.add_row(name, textwrap.shorten(text, 120, placeholder=" …"))
+    table.notes.append("Run one with 'rsi-sim run NAME'; extend one in your own file with "
+                       "'extends: NAME'.")
+    _tables([table], fmt)
 
 
 Engine = Annotated[str, typer.Option(
@@ -294,6 +313,7 @@ def ensemble(
     plot: PlotOpt = None,
     kernel: Annotated[bool, typer.Option("--kernel", help="run every sample through the kernel even if the model has a vectorised path (records time variables; slower)")] = False,
     plugin: Plugins = None,
+    fmt: FormatOpt = "table",
 ):
     """Run a scenario as a seeded Monte Carlo ensemble over its uncertainty: section, then print
     milestone-date percentiles and the probability of each milestone by the horizon and by given
@@ -301,6 +321,7 @@ def ensemble(
     from .analysis.ensemble_summary import ensemble_tables
     from .ensemble import run_ensemble
 
+    _check_format(fmt)
     if output is not None and output.suffix not in (".zarr", ".nc"):
         raise RsiSimError(f"{output}: an ensemble is written to .zarr (streamed) or .nc; got {output.suffix!r}")
     if plot is not None:
@@ -313,14 +334,13 @@ def ensemble(
         overrides=set_ or None, progress=cb, vectorized=False if kernel else None,
         plugins=plugin))
     if not quiet:
-        for table in ensemble_tables(ds, by):
-            out.print(table)
+        _tables(ensemble_tables(ds, by), fmt)
         if output is not None:
-            out.print(f"wrote {escape(str(output))}")
+            _say(f"wrote {output}", fmt)
     if plot is not None:
         # A vectorised ensemble stores no time series: then draw the milestone-date distributions.
         has_series = any(v.dims[-1:] == ("time",) for v in ds.data_vars.values())
-        _draw(ds, "bands" if has_series else "milestones", plot, quiet)
+        _draw(ds, "bands" if has_series else "milestones", plot, quiet, fmt)
 
 
 @app.command()
@@ -328,7 +348,7 @@ def ensemble(
 def sensitivity(
     scenario: Scenario,
     metric: Annotated[str, typer.Option(help="what to explain: milestone_year:NAME, divergence_time, diverged, final:VARIABLE or max:VARIABLE")],
-    samples: Annotated[int, typer.Option("--samples", "-n", help="base samples N (a power of two); the model runs N*(D+2) times for D parameters")] = 64,
+    samples: Annotated[int, typer.Option("--samples", "-n", help="base samples N (a power of two); the model runs N*(D+2) times for D parameters; the table warns if the intervals are too wide to rank")] = 256,
     seed: Seed = None,
     engine: Engine = "sequential",
     workers: Workers = None,
@@ -337,6 +357,7 @@ def sensitivity(
     set_: Sets = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
     plugin: Plugins = None,
+    fmt: FormatOpt = "table",
 ):
     """Sobol sensitivity indices (first-order and total, via SALib) of a metric to the
     parameters of the scenario's uncertainty: section, as a ranked table."""
@@ -344,17 +365,18 @@ def sensitivity(
     from .analysis.sensitivity import sensitivity as run_sensitivity
     from .analysis.sensitivity import sensitivity_table
 
+    _check_format(fmt)
     if output is not None:
         io.check_output_path(output)
     ds = _with_progress(not quiet, "sensitivity", lambda cb: run_sensitivity(
         scenario, metric, samples=samples, seed=seed, engine=engine, workers=workers,
         scheduler=scheduler, overrides=set_ or None, progress=cb, plugins=plugin))
     if not quiet:
-        out.print(sensitivity_table(ds))
+        _tables([sensitivity_table(ds)], fmt)
     if output is not None:
         io.write(ds, output)
         if not quiet:
-            out.print(f"wrote {escape(str(output))}")
+            _say(f"wrote {output}", fmt)
 
 
 @app.command()
@@ -367,16 +389,17 @@ def compare(
     seed: Seed = None,
     plot: PlotOpt = None,
     plugin: Plugins = None,
+    fmt: FormatOpt = "table",
 ):
     """Run several scenarios with the same seed and table what each buys and costs: milestone
     dates and delays against the first, peak AI R&D multiplier, time paused, peak alignment
     drift, human bottleneck utilisation."""
     from .analysis.compare import compare as compare_runs
-    from .analysis.compare import comparison_table, write_comparison
-    from .analysis.summary import fmt_year
+    from .analysis.compare import comparison_text_table, write_comparison
     from .io import OutputError
     from .scenario import load_scenario
 
+    _check_format(fmt)
     if plot is not None:
         from . import io
 
@@ -394,35 +417,25 @@ def compare(
     for sc in loaded:
         sc.build_model()
     ds = compare_runs(loaded, seed=seed)
-    table = comparison_table(ds)
-    milestones = [str(m) for m in ds["milestone"].values]
-    first = str(ds["scenario"].values[0])
-    # Scenarios as columns: a comparison of several policies stays readable in 80 columns.
-    rich = Table(title=f"Comparison (seed {ds.attrs['seed']}; delays against {first})",
-                 title_justify="left")
-    rich.add_column("")
-    for sc in table.index:
-        rich.add_column(str(sc), justify="right", overflow="fold")
-    for m in milestones:
-        cells = []
-        for sc, row in table.iterrows():
-            year, delay = row[f"{m} (year)"], row[f"{m} delay (years)"]
-            shown = fmt_year(year)
-            if sc != first and year == year:
-                shown += f"\n{delay:+.2f} y" if delay == delay else "\n(first: not reached)"
-            cells.append(shown)
-        rich.add_row(m, *cells)
-    for label, col, fmt in (("peak AI R&D multiplier", "peak AI R&D multiplier", "{:.4g}"),
-                            ("time paused (years)", "time paused (years)", "{:.2f}"),
-                            ("peak alignment drift", "peak alignment drift", "{:.3g}"),
-                            ("human bottleneck utilisation (mean)", "mean human bottleneck utilisation", "{:.3f}")):
-        rich.add_row(label, *[fmt.format(v) for v in table[col]])
-    out.print(rich)
+    _tables([comparison_text_table(ds)], fmt)
     if output is not None:
         nc, csv = write_comparison(ds, output)
-        out.print(f"wrote {escape(str(nc))} and {escape(str(csv))}")
+        _say(f"wrote {nc} and {csv}", fmt)
     if plot is not None:
-        _draw(ds, "comparison", plot, quiet=False)
+        _draw(ds, "comparison", plot, quiet=False, fmt=fmt)
+
+
+def _reflow_help() -> None:
+    """Command help from docstrings with their line breaks removed: the commands list and
+    --help then wrap at the terminal's width, not mid-sentence where the source line ended."""
+    import inspect
+
+    for info in app.registered_commands:
+        doc = inspect.getdoc(info.callback) or ""
+        info.help = "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n"))
+
+
+_reflow_help()
 
 
 @app.command("app")

@@ -1,19 +1,19 @@
 """Users' own components: registering them, plugins, and entry points.
 
 A component is usable by name in scenario files once it is in
-:data:`rsi_sim.components.REGISTRY`. It gets there in one of three ways, each an explicit act of
+`rsi_sim.components.REGISTRY`. It gets there in one of three ways, each an explicit act of
 the user (a scenario file never causes an import by itself):
 
-- :func:`register_component` from Python (also usable as a class decorator);
-- a *plugin*: ``rsi-sim run --plugin MODULE`` or ``plugins=["MODULE"]`` in the Python entry
-  points; importing MODULE (a dotted module name, or the path of a ``.py`` file) registers every
-  :class:`~rsi_sim.core.Component` subclass the module defines with a non-empty ``name``;
-- an installed package's entry point in the group ``rsi_sim.components``, whose name is the
-  component's name (``kwa = "kwa_timelines:KwaTimelines"``); it is imported the first time a
+- `register_component` from Python (also usable as a class decorator);
+- a *plugin*: `rsi-sim run --plugin MODULE` or `plugins=["MODULE"]` in the Python entry
+  points; importing MODULE (a dotted module name, or the path of a `.py` file) registers every
+  `Component` subclass the module defines with a non-empty `name`;
+- an installed package's entry point in the group `rsi_sim.components`, whose name is the
+  component's name (`kwa = "kwa_timelines:KwaTimelines"`); it is imported the first time a
   scenario names it.
 
-Worker processes of the ``processes`` and ``dask`` engines import the same plugins and the same
-classes (:func:`worker_refs`, :func:`restore`), so results are identical on every engine.
+Worker processes of the `processes` and `dask` engines import the same plugins and the same
+classes (`worker_refs`, `restore`), so results are identical on every engine.
 """
 
 from __future__ import annotations
@@ -52,14 +52,14 @@ class PluginError(RsiSimError):
 
 
 def register_component(cls: type[Component], *, replace: bool = False) -> type[Component]:
-    """Make a :class:`~rsi_sim.core.Component` subclass usable by its ``name`` in scenarios.
+    """Make a `Component` subclass usable by its `name` in scenarios.
 
-    A subclass of a shipped component that keeps its name (``class MySoftware(Software)``)
+    A subclass of a shipped component that keeps its name (`class MySoftware(Software)`)
     replaces the shipped one. Registering a different class under a name another user class
-    already has is an error unless ``replace=True``; registering the same class again (or a
+    already has is an error unless `replace=True`; registering the same class again (or a
     new version of it from a reloaded module) is allowed.
 
-    Returns ``cls``, so it can decorate a class.
+    Returns `cls`, so it can decorate a class.
 
     Examples
     --------
@@ -105,18 +105,20 @@ def _ident_text(cls: type) -> str:
 
 
 def components_of(module: ModuleType) -> list[type[Component]]:
-    """The Component subclasses ``module`` defines (not those it imports) with a ``name``."""
+    """The Component subclasses `module` defines (not those it imports) with a `name`."""
     return [obj for obj in vars(module).values()
             if isinstance(obj, type) and issubclass(obj, Component) and obj is not Component
             and obj.__module__ == module.__name__ and obj.name]
 
 
 def load_plugin(ref: str) -> list[type[Component]]:
-    """Import a plugin (a dotted module name, or the path of a ``.py`` file) and register every
+    """Import a plugin (a dotted module name, or the path of a `.py` file) and register every
     component it defines; return them. Importing the same plugin again does nothing new."""
     if not isinstance(ref, str) or not ref.strip():
         raise PluginError(f"--plugin expects a module name or the path of a .py file; got {ref!r}")
     ref = ref.strip()
+    if _is_path(ref):  # workers may run elsewhere in the tree: they get the absolute path
+        ref = str(Path(ref).expanduser().resolve())
     module = _LOADED.get(ref) or _import_plugin(ref)
     found = components_of(module)
     if not found:
@@ -130,7 +132,7 @@ def load_plugin(ref: str) -> list[type[Component]]:
 
 
 def load_plugins(refs: Iterable[str] | None) -> list[type[Component]]:
-    """:func:`load_plugin` for each reference, in order."""
+    """`load_plugin` for each reference, in order."""
     if isinstance(refs, str):
         refs = [refs]
     return [cls for ref in (refs or ()) for cls in load_plugin(ref)]
@@ -208,8 +210,8 @@ def _entry_points() -> dict[str, metadata.EntryPoint]:
 
 
 def component_class(name: str) -> type[Component] | None:
-    """The class registered as ``name``, loading an installed entry point of that name if
-    nothing is registered yet; ``None`` if there is none."""
+    """The class registered as `name`, loading an installed entry point of that name if
+    nothing is registered yet; `None` if there is none."""
     cls = REGISTRY.get(name)
     if cls is not None:
         return cls
@@ -235,7 +237,7 @@ def component_class(name: str) -> type[Component] | None:
 
 
 def known_components() -> list[str]:
-    """Every name a scenario may use under ``components:``: registered or installed."""
+    """Every name a scenario may use under `components:`: registered or installed."""
     return sorted({*REGISTRY, *_entry_points()})
 
 
@@ -245,7 +247,7 @@ ComponentRef = tuple[str, str, str, str]  # (name, module, qualname, file of the
 
 def worker_refs(names: Iterable[str]) -> tuple[tuple[str, ...], tuple[ComponentRef, ...]]:
     """What a worker process needs to use the same component classes as this one: the plugins
-    loaded here, and for each of ``names`` whose class is not the shipped one, where it lives."""
+    loaded here, and for each of `names` whose class is not the shipped one, where it lives."""
     refs = []
     for name in names:
         cls = REGISTRY.get(name)
@@ -259,7 +261,7 @@ def worker_refs(names: Iterable[str]) -> tuple[tuple[str, ...], tuple[ComponentR
 
 def check_portable(components: Sequence[ComponentRef], engine: str) -> None:
     """Refuse, before any worker starts, classes another process cannot import: one defined in
-    a notebook or an interactive session (``__main__`` without a file), or inside a function."""
+    a notebook or an interactive session (`__main__` without a file), or inside a function."""
     for name, module, qualname, file in components:
         if module == "__main__" and not file:
             raise PluginError(
@@ -275,8 +277,8 @@ def check_portable(components: Sequence[ComponentRef], engine: str) -> None:
 
 
 def restore(plugins: Sequence[str], components: Sequence[ComponentRef]) -> None:
-    """In a worker: import ``plugins`` and register the classes of ``components`` exactly as
-    :func:`worker_refs` found them in the parent process."""
+    """In a worker: import `plugins` and register the classes of `components` exactly as
+    `worker_refs` found them in the parent process."""
     for ref in plugins:
         if ref not in _LOADED:
             load_plugin(ref)
@@ -297,8 +299,8 @@ def _attribute(module: ModuleType | None, qualname: str) -> object | None:
 
 
 def _worker_class(name: str, module_name: str, qualname: str, file: str) -> type[Component]:
-    """The class ``module_name.qualname`` in this process: from the module already imported
-    (a spawned worker has re-imported the script that is ``__main__``), by its name, or else
+    """The class `module_name.qualname` in this process: from the module already imported
+    (a spawned worker has re-imported the script that is `__main__`), by its name, or else
     from its file (a test module or script that is not on this process's path)."""
     what = f"worker: the component {name!r} ({module_name}.{qualname})"
     cls = _attribute(sys.modules.get(module_name), qualname)

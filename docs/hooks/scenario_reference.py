@@ -131,7 +131,19 @@ def reference_markdown() -> str:
         *_fields(ScenarioSpec),
         "",
         "`extends: OTHER.yaml` (a path relative to the file) merges this file key by key onto "
-        "another before validation.",
+        "another before validation; a key the file sets replaces the other's, mappings merge, "
+        "and `description` is not inherited (a variant without one reads \"Based on OTHER\").",
+        "",
+        "Where `extends` may point (the safe-loading promise: a scenario file cannot make "
+        "rsi_sim read arbitrary files): a file in the scenario's own directory, its parent "
+        "directory, or their subdirectories; or a **shipped scenario by name** from anywhere "
+        "(`extends: baseline`, `extends: reference/jones`, with or without `.yaml`), used when "
+        "no file of that name is next to the scenario. Any other path (`../../elsewhere.yaml`, "
+        "an absolute path outside the tree) is refused with the file, line and key. `rsi-sim "
+        "scenarios` lists the shipped scenarios; the command line and `load_scenario` accept "
+        "their names too (`rsi-sim run baseline`). A scenario file never imports code: "
+        "components of your own are registered with `--plugin` "
+        "([Write your own component](components.md)).",
         "",
         "`milestones` maps a name to a condition (`SC: \"ai_rd_multiplier >= 5\"`) or to "
         "`{when: CONDITION, description: TEXT}`. Conditions compare any recorded variable, or "

@@ -14,6 +14,8 @@ import xarray as xr
 
 from ..core.errors import RsiSimError
 from ..plugins import load_plugins
+from ..tables import Column, TextTable
+from .summary import fmt_year
 
 
 def compare(scenarios: Sequence[Any], seed: int | None = None, *,
@@ -137,6 +139,32 @@ def comparison_table(ds: xr.Dataset) -> pd.DataFrame:
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "scenario"
     return table
+
+
+def comparison_text_table(ds: xr.Dataset) -> TextTable:
+    """The comparison as printed: scenarios as columns (several policies stay readable in 80
+    columns), milestone dates with their delay against the first scenario, then the costs."""
+    table = comparison_table(ds)
+    first = str(ds["scenario"].values[0])
+    t = TextTable(f"Comparison (seed {ds.attrs['seed']}; delays against {first})",
+                  [Column(""), *(Column(str(sc), "right", False) for sc in table.index)],
+                  key="comparison", split=True)
+    for m in (str(m) for m in ds["milestone"].values):
+        cells = []
+        for sc, row in table.iterrows():
+            year, delay = row[f"{m} (year)"], row[f"{m} delay (years)"]
+            shown = fmt_year(year)
+            if sc != first and year == year:
+                shown += f"\n{delay:+.2f} y" if delay == delay else "\n(first: not reached)"
+            cells.append(shown)
+        t.add_row(m, *cells)
+    for label, col, fmt in (("peak AI R&D multiplier", "peak AI R&D multiplier", "{:.4g}"),
+                            ("time paused (years)", "time paused (years)", "{:.2f}"),
+                            ("peak alignment drift", "peak alignment drift", "{:.3g}"),
+                            ("human bottleneck utilisation (mean)",
+                             "mean human bottleneck utilisation", "{:.3f}")):
+        t.add_row(label, *[fmt.format(v) for v in table[col]])
+    return t
 
 
 def write_comparison(ds: xr.Dataset, directory: str | Path) -> tuple[Path, Path]:

@@ -19,10 +19,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
-from rich import box
-from rich.table import Table
 
 from ..core.time import from_decimal_year
+from ..tables import Column, TextTable
 from .summary import fmt_year
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -157,12 +156,13 @@ def _number(x: float) -> str:
 
 
 def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
-                    max_errors: int = 3) -> list[Table]:
-    """Rich tables for the terminal: outcome counts, milestones, and failed samples if any."""
+                    max_errors: int = 3) -> list[TextTable]:
+    """Tables of an ensemble: outcome counts, milestones, reported results, failed samples."""
     s = milestone_summary(ds, by_years)
     a = s.attrs
     name = ds.attrs.get("scenario_name", "ensemble")
-    outcome = Table(title=f"{name} — ensemble", show_header=False, title_justify="left")
+    outcome = TextTable(f"{name} — ensemble", [Column("", wrap=False), Column("")],
+                        key="outcome", header=False)
     outcome.add_row("samples", f"{a['samples_ok']:,} ok, {a['samples_failed']:,} failed"
                     + (f", {a['samples_not_run']:,} not run" if a["samples_not_run"] else ""))
     outcome.add_row("seed, sampler", f"{ds.attrs.get('seed', '')}, {ds.attrs.get('sampler', '')}")
@@ -171,16 +171,12 @@ def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
         outcome.add_row("growth diverged", f"{100 * a['diverged_share']:.1f}% of samples")
     tables = [outcome]
     if s.sizes["milestone"]:
-        ms = Table(title="Milestones: date percentiles, and probability reached by a year",
-                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        longest = max(len(str(m)) for m in s["milestone"].values)
-        # Long names wrap rather than squeezing the date columns out of an 80-column terminal.
-        ms.add_column("milestone", overflow="fold", min_width=min(12, max(9, longest)))
-        for label in ("p10", "p50", "p90"):
-            ms.add_column(label, justify="right", no_wrap=True)
-        ms.add_column(f"by {a['end_year']:g}", justify="right", no_wrap=True)
-        for y in s["year"].values:
-            ms.add_column(f"by {y:g}", justify="right", no_wrap=True)
+        # Long milestone names wrap rather than squeezing the date columns out of 80 columns.
+        cols = [Column("milestone"), *(Column(q, "right", False) for q in ("p10", "p50", "p90")),
+                Column(f"by {a['end_year']:g}", "right", False),
+                *(Column(f"by {y:g}", "right", False) for y in s["year"].values)]
+        ms = TextTable("Milestones: date percentiles, and probability reached by a year", cols,
+                       key="milestones")
         for m in s["milestone"].values:
             row = s.sel(milestone=m)
             q = [_date(float(v), a["end_year"]) for v in row["year_quantile"].values]
@@ -190,12 +186,10 @@ def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
         tables.append(ms)
     reported = report_summary(ds)
     if reported:
-        rt = Table(title="Results: percentiles, and probability of at least a value",
-                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        rt.add_column("result", no_wrap=True)
-        for label in ("p10", "p50", "p90"):
-            rt.add_column(label, justify="right", no_wrap=True)
-        rt.add_column("P(≥ x)", no_wrap=False)
+        rt = TextTable("Results: percentiles, and probability of at least a value",
+                       [Column("result", wrap=False),
+                        *(Column(q, "right", False) for q in ("p10", "p50", "p90")),
+                        Column("P(≥ x)")], key="results")
         for r in reported:
             if "error" in r:
                 rt.add_row(r["label"], "—", "—", "—", r["error"])
@@ -207,11 +201,9 @@ def ensemble_tables(ds: xr.Dataset, by_years: Sequence[float] | None = None,
         tables.append(rt)
     if a["samples_failed"]:
         failed = np.flatnonzero(np.asarray(ds["status"].values) == 2)
-        et = Table(title=f"Failed samples ({len(failed):,}; first {min(max_errors, len(failed))})",
-                   title_justify="left")
-        et.add_column("sample", justify="right")
-        et.add_column("parameters")
-        et.add_column("error", overflow="fold")
+        et = TextTable(f"Failed samples ({len(failed):,}; first {min(max_errors, len(failed))})",
+                       [Column("sample", "right", False), Column("parameters"), Column("error")],
+                       key="failed")
         params = [c for c in ds.coords if ds[c].dims == ("sample",) and c != "sample"]
         for i in failed[:max_errors]:
             values = ", ".join(f"{p.split('.', 1)[-1]}={float(ds[p].values[i]):.4g}" for p in params)

@@ -25,11 +25,19 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from rich.table import Table
 
 from .._deps import require
 from ..core.errors import RsiSimError
 from ..plugins import load_plugins
+from ..tables import Column, TextTable
+
+#: A confidence half-width above this (on an index in [0, 1]) is too wide to read.
+WIDE_INTERVAL = 0.2
+#: Indices below this are "negligible": their order among themselves does not matter.
+NEGLIGIBLE = 0.05
+#: The default base sample count: with it the baseline's ranking is stable (its intervals do
+#: not overlap), at N * (D + 2) model runs.
+DEFAULT_SAMPLES = 256
 
 
 def metric_values(ds: xr.Dataset, metric: str) -> np.ndarray:
@@ -68,7 +76,7 @@ def metric_values(ds: xr.Dataset, metric: str) -> np.ndarray:
                       "diverged, final:VARIABLE or max:VARIABLE")
 
 
-def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | None = None,
+def sensitivity(scenario: Any, metric: str, *, samples: int = DEFAULT_SAMPLES, seed: int | None = None,
                 engine: str = "sequential", workers: int | None = None,
                 scheduler: str | None = None, overrides: dict[str, Any] | list[str] | None = None,
                 conf_level: float = 0.95,
@@ -80,7 +88,9 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | No
     ----------
     scenario : a loaded scenario or a scenario file with an ``uncertainty:`` section.
     metric : see the module docstring, e.g. ``"milestone_year:SAR"``.
-    samples : base sample count N (a power of two); the model runs ``N * (D + 2)`` times.
+    samples : base sample count N (a power of two); the model runs ``N * (D + 2)`` times. The
+        default, 256, gives the baseline a stable ranking; the table warns when intervals
+        overlap.
     seed, engine, workers, scheduler, overrides, progress, plugins : as for
         :func:`rsi_sim.run_ensemble`.
     conf_level : confidence level of the bootstrap intervals.
@@ -155,19 +165,40 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = 64, seed: int | No
         coords={"parameter": np.array([names[i] for i in order], dtype=str)}, attrs=attrs)
 
 
-def sensitivity_table(ds: xr.Dataset) -> Table:
-    """A rich table of the indices, ranked by total index."""
-    t = Table(title=f"Sobol indices of {ds.attrs.get('metric', '')} "
-                    f"({ds.attrs.get('model_runs', '?')} runs)", title_justify="left")
-    t.add_column("rank", justify="right")
-    t.add_column("parameter", no_wrap=True)
-    t.add_column("first-order S1", justify="right", no_wrap=True)
-    t.add_column("total ST", justify="right", no_wrap=True)
-    t.add_column("distribution", overflow="fold")
-    for i, p in enumerate(ds["parameter"].values, 1):
+def unreliable(ds: xr.Dataset) -> str:
+    """Why the ranking of these indices cannot be trusted yet, or ``""``: the total-index
+    intervals of two neighbours in the ranking overlap (among indices that matter), or an
+    interval is wider than :data:`WIDE_INTERVAL`."""
+    st, conf = ds["ST"].values, ds["ST_conf"].values
+    names = [str(p).removeprefix("components.") for p in ds["parameter"].values]
+    widest = float(np.nanmax(np.concatenate([ds["S1_conf"].values, conf])))
+    if widest > WIDE_INTERVAL:
+        return f"an interval is ±{widest:.2f} wide"
+    for k in range(len(st) - 1):
+        if st[k] >= NEGLIGIBLE and st[k] - conf[k] <= st[k + 1] + conf[k + 1]:
+            return (f"the intervals of {names[k]} and {names[k + 1]} overlap, so their order is "
+                    "not known")
+    return ""
+
+
+def sensitivity_table(ds: xr.Dataset) -> TextTable:
+    """The indices ranked by total index, with their confidence intervals; a note when the
+    intervals are too wide to rank on (with the sample count that would narrow them)."""
+    level = float(ds.attrs.get("conf_level", 0.95))
+    t = TextTable(f"Sobol indices of {ds.attrs.get('metric', '')} "
+                  f"({ds.attrs.get('model_runs', '?')} runs; ± {level:.0%} interval)",
+                  [Column("parameter", wrap=False), Column("first-order S1", "right", False),
+                   Column("total ST", "right", False), Column("distribution", detail=True)],
+                  key="sensitivity")
+    for p in ds["parameter"].values:
         r = ds.sel(parameter=p)
-        t.add_row(str(i), str(p).removeprefix("components."), f"{float(r.S1):.3f} ± {float(r.S1_conf):.3f}",
+        t.add_row(str(p).removeprefix("components."), f"{float(r.S1):.3f} ± {float(r.S1_conf):.3f}",
                   f"{float(r.ST):.3f} ± {float(r.ST_conf):.3f}", str(r["distribution"].values))
+    why = unreliable(ds)
+    if why:
+        n = int(ds.attrs.get("base_samples", 0))
+        t.notes.append(f"Warning: {why}; rerun with --samples {4 * n} or more (now {n}; four "
+                       "times the samples halve the intervals).")
     return t
 
 

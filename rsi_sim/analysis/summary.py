@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import xarray as xr
-from rich.table import Table
 
 from ..core.time import from_decimal_year
+from ..tables import Column, TextTable
 
 #: Variables shown in the run summary when present, in this order (all of them for small models).
 HEADLINE = ("effective_compute", "physical_compute", "software_level", "time_horizon_hours",
@@ -23,16 +23,20 @@ def fmt_year(x: float) -> str:
     return from_decimal_year(float(x)).isoformat()
 
 
-def summary_tables(ds: xr.Dataset) -> list[Table]:
-    """Rich tables: run outcome, milestones, and the final values of headline variables."""
+def summary_tables(ds: xr.Dataset) -> list[TextTable]:
+    """Tables of one run: outcome, milestones, results, and the first and last values of the
+    headline variables; notes point out what may surprise (milestones dated together, values
+    outside a variable's stated validity range) and the next step."""
     start = float(ds.attrs.get("start_year", ds["time"].values[0]))
     name = ds.attrs.get("scenario_name", "run")
-    outcome = Table(title=f"{name}", show_header=False, title_justify="left")
+    outcome = TextTable(str(name), [Column("", wrap=False), Column("")], key="outcome",
+                        header=False)
     outcome.add_row("period", f"{fmt_year(start)} → {fmt_year(float(ds['time'].values[-1]))}")
     outcome.add_row("seed", str(ds.attrs.get("seed", "")))
     if bool(ds["diverged"]):
         t = float(ds["divergence_time"])
-        outcome.add_row("outcome", f"[bold red]growth diverged[/] after {t:.4g} years ({fmt_year(start + t)})")
+        outcome.add_row("outcome", f"growth diverged after {t:.4g} years ({fmt_year(start + t)})",
+                        style="bold red")
     else:
         outcome.add_row("outcome", f"stopped: {ds.attrs.get('stop_reason', '')}")
     for key in ("n_generations",):
@@ -40,22 +44,20 @@ def summary_tables(ds: xr.Dataset) -> list[Table]:
             outcome.add_row(ds[key].attrs.get("long_name", key), f"{int(ds[key])}")
     tables = [outcome]
     if "milestone_year" in ds and ds.sizes.get("milestone", 0):
-        ms = Table(title="Milestones", title_justify="left")
-        ms.add_column("milestone")
-        ms.add_column("condition")
-        ms.add_column("date")
+        ms = TextTable("Milestones", [Column("milestone", wrap=False), Column("condition"),
+                                      Column("date", wrap=False)], key="milestones")
         for m in ds["milestone"].values:
             sel = ds.sel(milestone=m)
-            ms.add_row(str(m), str(sel["milestone_condition"].values), fmt_year(float(sel["milestone_year"])))
+            ms.add_row(str(m), str(sel["milestone_condition"].values),
+                       fmt_year(float(sel["milestone_year"])))
+        ms.notes += _same_date_notes(ds)
         tables.append(ms)
     results = _results_table(ds)
     if results is not None:
         tables.append(results)
-    final = Table(title="Headline variables", title_justify="left")
-    final.add_column("variable")
-    final.add_column("start", justify="right")
-    final.add_column("end of run", justify="right")
-    final.add_column("units")
+    final = TextTable("Headline variables", [Column("variable"), Column("start", "right", False),
+                                             Column("end of run", "right", False),
+                                             Column("units", wrap=False)], key="variables")
     series = [v for v in ds.data_vars.values() if v.dims == ("time",)]
     if any(v.name in HEADLINE for v in series):
         series = [ds[n] for n in HEADLINE if n in ds]
@@ -66,21 +68,66 @@ def summary_tables(ds: xr.Dataset) -> list[Table]:
             continue
         final.add_row(var.attrs.get("long_name", var.name), f"{vals[good][0]:.4g}",
                       f"{vals[good][-1]:.4g}", var.attrs.get("units", ""))
+    final.notes += _validity_notes(ds)
     tables.append(final)
     return tables
+
+
+def next_steps(path: object | None, written: object | None) -> str:
+    """The line that follows a run summary: what to do next with these results."""
+    results = str(written) if written is not None else "run.nc"
+    first = "" if written is not None else f"write the results with -o {results}, then "
+    return (f"Next: {first}draw them (rsi-sim plot {results} -o takeoff.png), compare a policy "
+            f"(rsi-sim compare {path or 'baseline'} managed_slowdown), or run it under "
+            f"uncertainty (rsi-sim ensemble {path or 'baseline'} -o ens.zarr).")
+
+
+def _same_date_notes(ds: xr.Dataset) -> list[str]:
+    """Milestones reached at the same instant: capability moves in steps at each generation's
+    release, so one release can cross several thresholds at once."""
+    years = {}
+    for m in ds["milestone"].values:
+        y = float(ds["milestone_year"].sel(milestone=m))
+        if math.isfinite(y):
+            years.setdefault(round(y, 9), []).append(str(m))
+    notes = []
+    for y, names in years.items():
+        if len(names) > 1:
+            what = ("one generation's release: capability changes in steps at each release, so "
+                    "one release can cross several thresholds" if "n_generations" in ds
+                    else "one instant (one step of the model crossed both thresholds)")
+            notes.append(f"Note: {', '.join(names)} are reached together on {fmt_year(y)}, at "
+                         f"{what}.")
+    return notes
+
+
+def _validity_notes(ds: xr.Dataset) -> list[str]:
+    """Variables whose recorded values leave their stated validity range (valid_min/valid_max):
+    the formula is extrapolated there."""
+    notes = []
+    for name, var in ds.data_vars.items():
+        if var.dims != ("time",) or not ({"valid_min", "valid_max"} & set(var.attrs)):
+            continue
+        vals = np.asarray(var.values, dtype=float)
+        lo, hi = var.attrs.get("valid_min", -math.inf), var.attrs.get("valid_max", math.inf)
+        with np.errstate(invalid="ignore"):
+            outside = np.isfinite(vals) & ((vals < lo) | (vals > hi))
+        if outside.any():
+            first = float(ds["time"].values[np.argmax(outside)])
+            notes.append(f"Warning: {name} leaves its stated validity range [{lo:g}, {hi:g}] from "
+                         f"{fmt_year(first)}: values after that are extrapolated.")
+    return notes
 
 
 _KERNEL_SCALARS = {"diverged", "divergence_time"}
 _SERIES_DIMS = {"time", "event", "milestone", "sample"}
 
 
-def _results_table(ds: xr.Dataset) -> Table | None:
+def _results_table(ds: xr.Dataset) -> TextTable | None:
     """Scalar results of components (e.g. ``progress_in_one_year``, drawn inputs), and short
     labelled vectors such as ``phase_years`` over ``phase``, one row each."""
-    table = Table(title="Results", title_justify="left")
-    table.add_column("result")
-    table.add_column("value", justify="right")
-    table.add_column("units")
+    table = TextTable("Results", [Column("result"), Column("value", "right", False),
+                                  Column("units", wrap=False)], key="results")
     rows = 0
     for name, var in ds.data_vars.items():
         if name in _KERNEL_SCALARS or var.dtype.kind not in "biuf":

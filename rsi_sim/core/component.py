@@ -1,8 +1,8 @@
 """Components: named parts of a model with declared parameters, state and processes.
 
-A component's ``name`` is its key everywhere (desmod's idea): the YAML key under
-``components:``, the Python lookup ``model["software"]``, and the prefix of its parameters in
-overrides (``components.software.r=1.5``).
+A component's `name` is its key everywhere (desmod's idea): the YAML key under
+`components:`, the Python lookup `model["software"]`, and the prefix of its parameters in
+overrides (`components.software.r=1.5`).
 """
 
 from __future__ import annotations
@@ -21,22 +21,22 @@ if TYPE_CHECKING:
 class Component:
     """Base class of every model part.
 
-    Subclasses declare parameters as :class:`Param` class attributes and override the life-cycle
+    Subclasses declare parameters as `Param` class attributes and override the life-cycle
     hooks they need, in this order:
 
-    ``build(model)``
-        declare stocks (:meth:`Model.add_stock`) and variables (:meth:`Model.add_variable`);
-        find the components it ``needs`` with ``model[name]``.
-    ``start()``
-        start SimPy processes (``self.env.process(...)``) and watches.
-    ``rates(state)``
-        the continuous dynamics: ``{stock: rate}`` for the stocks it owns. For stocks declared
-        ``log=True`` the rate is the *growth rate* d ln X/dt; otherwise dX/dt.
-    ``outputs()``
-        scalar metrics and tables for the results, as ``{name: (dims, values, attrs)}``; an entry
+    `build(model)`
+        declare stocks (`Model.add_stock`) and variables (`Model.add_variable`);
+        find the components it `needs` with `model[name]`.
+    `start()`
+        start SimPy processes (`self.env.process(...)`) and watches.
+    `rates(state)`
+        the continuous dynamics: `{stock: rate}` for the stocks it owns. For stocks declared
+        `log=True` the rate is the *growth rate* d ln X/dt; otherwise dX/dt.
+    `outputs()`
+        scalar metrics and tables for the results, as `{name: (dims, values, attrs)}`; an entry
         named like its own dimension is that dimension's coordinate. Gathered from every component
         into one Dataset constructor (each later assignment to a Dataset is a costly merge).
-    ``finish(ds)``
+    `finish(ds)`
         any other change to the results Dataset.
     """
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ParameterError
+from .errors import ParameterError, did_you_mean
 from .units import duration_years, is_time_unit, parse_quantity
 
 
@@ -15,19 +15,26 @@ from .units import duration_years, is_time_unit, parse_quantity
 class Param:
     """A declared model parameter.
 
-    Declared as a class attribute of a :class:`~rsi_sim.core.Component`; reads as the value on
+    Declared as a class attribute of a `Component`; reads as the value on
     instances.
 
     Parameters
     ----------
-    default : the baseline value.
-    unit : the unit the value is in (``"1"`` for dimensionless).
-    bounds : inclusive ``(low, high)``; ``None`` for unbounded.
-    source : where the default comes from (shipped data file or literature).
-    doc : what the parameter means.
-    kind : ``float``, ``int``, ``bool``, ``str`` or ``dict`` (a series: decimal year ->
-        number, each number within ``bounds``; ``None`` for none).
-    choices : allowed values for ``str`` parameters.
+    default
+        the baseline value.
+    unit
+        the unit the value is in (`"1"` for dimensionless).
+    bounds
+        inclusive `(low, high)`; `None` for unbounded.
+    source
+        where the default comes from (shipped data file or literature).
+    doc
+        what the parameter means.
+    kind
+        `float`, `int`, `bool`, `str` or `dict` (a series: decimal year -> number, each
+        number within `bounds`; `None` for none).
+    choices
+        allowed values for `str` parameters.
     """
 
     default: Any
@@ -71,19 +78,22 @@ class Param:
         return what
 
     def _from_text(self, text: str, bad: ParameterError) -> float:
-        """Read ``"3 months"`` for a parameter in years, ``"1e27 FLOP"`` for one in FLOP."""
+        """Read `"3 months"` for a parameter in years, `"1e27 FLOP"` for one in FLOP."""
         try:
             if is_time_unit(self.unit):
                 return duration_years(text) / duration_years(f"1 {self.unit}")
             number, unit = parse_quantity(text)
         except ValueError as exc:
             raise ParameterError(f"{bad} ({exc})") from None
+        if unit == "%" and self.unit in ("1", ""):
+            raise ParameterError(f"{bad} (a share is written as a fraction: {number / 100:g}, "
+                                 f"not {text.strip()})")
         if unit not in ("", self.unit):
             raise ParameterError(f"{bad} (the unit must be {self.unit!r}, not {unit!r})")
         return number
 
     def check(self, value: Any, owner: str = "") -> Any:
-        """Return ``value`` converted to the declared kind, or raise :class:`ParameterError`."""
+        """Return `value` converted to the declared kind, or raise `ParameterError`."""
         label = f"The '{self.name}' parameter" + (f" of {owner}" if owner else "")
         bad = ParameterError(f"{label} must be {self.expected()}. Got {_short_repr(value)} instead.")
         if self.kind is bool:
@@ -92,7 +102,8 @@ class Param:
             return value
         if self.kind is str:
             if not isinstance(value, str) or (self.choices and value not in self.choices):
-                raise bad
+                hint = did_you_mean(value, self.choices) if self.choices else ""
+                raise ParameterError(f"{bad}{hint}") if hint else bad
             return value
         if self.kind is dict:
             return self._check_series(value, bad)
@@ -141,6 +152,6 @@ class Param:
 
 
 def _short_repr(value: Any, limit: int = 80) -> str:
-    """``repr(value)``, cut short so a huge value cannot flood an error message."""
+    """`repr(value)`, cut short so a huge value cannot flood an error message."""
     text = value.isoformat() if hasattr(value, "isoformat") else repr(value)
     return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} characters)"

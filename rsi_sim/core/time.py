@@ -1,6 +1,6 @@
 """Calendar dates and decimal years: the one place rsi_sim converts between them.
 
-A *decimal year* is ``year + (day_of_year - 1) / days_in_that_year``, so 1 January is always a
+A *decimal year* is `year + (day_of_year - 1) / days_in_that_year`, so 1 January is always a
 whole number and every calendar year spans exactly one unit whatever its length. Scenario
 times are decimal years; calibration data carry calendar dates.
 
@@ -22,8 +22,8 @@ __all__ = [
 ]
 
 DateLike = _dt.date | str
-"""A calendar date: a ``datetime.date`` (or ``datetime.datetime``/``pandas.Timestamp``) or an
-ISO string ``'YYYY-MM-DD'``."""
+"""A calendar date: a `datetime.date` (or `datetime.datetime`/`pandas.Timestamp`) or an
+ISO string `'YYYY-MM-DD'`."""
 
 # Julian year (IAU): the conventional length used to turn a per-day rate into a per-year one.
 DAYS_PER_YEAR = 365.25
@@ -44,12 +44,13 @@ def _day_fraction(when: DateLike) -> float:
 
 
 def as_date(when: DateLike) -> _dt.date:
-    """Return `when` as a ``datetime.date``.
+    """Return `when` as a `datetime.date`.
 
     Parameters
     ----------
-    when : datetime.date, datetime.datetime or str
-        A date, a datetime (its time of day is dropped) or an ISO string ``'YYYY-MM-DD'``.
+    when
+        datetime.date, datetime.datetime or str
+        A date, a datetime (its time of day is dropped) or an ISO string `'YYYY-MM-DD'`.
 
     Returns
     -------
@@ -77,13 +78,14 @@ def to_decimal_year(when: DateLike) -> float:
 
     Parameters
     ----------
-    when : datetime.date, datetime.datetime or str
-        The date. A ``datetime`` keeps its time of day as a fraction of that day.
+    when
+        datetime.date, datetime.datetime or str
+        The date. A `datetime` keeps its time of day as a fraction of that day.
 
     Returns
     -------
     float
-        ``year + (day_of_year - 1 + fraction_of_day) / days_in_that_year``.
+        `year + (day_of_year - 1 + fraction_of_day) / days_in_that_year`.
 
     Examples
     --------
@@ -100,14 +102,15 @@ def to_decimal_year(when: DateLike) -> float:
 def from_decimal_year(x: float) -> _dt.date:
     """Convert a decimal year to the calendar date it falls in.
 
-    The inverse of :func:`to_decimal_year` for dates: ``from_decimal_year(to_decimal_year(d)) == d``.
+    The inverse of `to_decimal_year` for dates: `from_decimal_year(to_decimal_year(d)) == d`.
     A decimal year between two midnights maps to the nearest one, so float round-off never
     shifts a date by a day.
 
     Parameters
     ----------
-    x : float
-        A decimal year, e.g. ``2024.5``.
+    x
+        float
+        A decimal year, e.g. `2024.5`.
 
     Returns
     -------
@@ -137,7 +140,8 @@ def epoch_days(when: DateLike | float) -> float:
 
     Parameters
     ----------
-    when : datetime.date, str or float
+    when
+        datetime.date, str or float
         A date, an ISO date string, or a decimal year.
 
     Returns

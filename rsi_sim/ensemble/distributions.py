@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ..core.errors import RsiSimError
+from ..core.errors import RsiSimError, did_you_mean
 from ..core.params import Param
 
 #: Largest share of a normal or lognormal's probability allowed outside the parameter bounds.
@@ -361,11 +361,14 @@ def parse_distribution(spec: Any, param: Param | None = None) -> Distribution:
         return Distribution("derived", values=(formula.strip(),))
     kind = _ALIASES.get(kind, kind) if isinstance(kind, str) else kind
     if kind not in KINDS:
-        raise DistributionError(f"expected dist: one of {', '.join(KINDS)}; got {spec.get('dist')!r}", "dist")
+        raise DistributionError(f"expected dist: one of {', '.join(KINDS)}; got {spec.get('dist')!r}"
+                                f"{did_you_mean(spec.get('dist'), KINDS)}", "dist")
     extra = set(spec) - _KEYS[kind] - {"dist"}
     if extra:
-        raise DistributionError(f"unknown key for a {kind} distribution; expected: "
-                                f"{', '.join(sorted(_KEYS[kind]))}", sorted(extra)[0])
+        first = sorted(map(str, extra))[0]
+        raise DistributionError(f"unknown key {first!r} for a {kind} distribution"
+                                f"{did_you_mean(first, sorted(_KEYS[kind]))}; expected: "
+                                f"{', '.join(sorted(_KEYS[kind]))}", first)
     lo_b, hi_b = param.bounds if param is not None else (None, None)
     lo_b = -math.inf if lo_b is None else float(lo_b)
     hi_b = math.inf if hi_b is None else float(hi_b)
@@ -594,11 +597,13 @@ def parse_uncertainty(section: Any, components: dict[str, type]) -> Uncertainty:
         _, comp, name = parts
         cls = components.get(comp)
         if cls is None:
-            raise DistributionError(f"this scenario has no component {comp!r}; it has: "
+            raise DistributionError(f"this scenario has no component {comp!r}"
+                                    f"{did_you_mean(comp, components)}; it has: "
                                     f"{', '.join(components) or 'none'}", path)
         param = cls.params.get(name)
         if param is None:
-            raise DistributionError(f"{comp} has no parameter {name!r}; its parameters are: "
+            raise DistributionError(f"{comp} has no parameter {name!r}"
+                                    f"{did_you_mean(name, cls.params)}; its parameters are: "
                                     f"{', '.join(cls.params)}", path)
         try:
             dist = parse_distribution(spec, param)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .._deps import require
-from ..core.errors import RsiSimError
+from ..core.errors import RsiSimError, did_you_mean
 from ..plugins import check_portable
 
 if TYPE_CHECKING:
@@ -311,4 +311,5 @@ def make_evaluator(engine: str = "sequential", workers: int | None = None,
         return ProcessEvaluator(workers)
     if engine == "dask":
         return DaskEvaluator(scheduler, workers)
-    raise RsiSimError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    raise RsiSimError(f"unknown engine {engine!r}{did_you_mean(engine, ENGINES)}; use one of "
+                      f"{', '.join(ENGINES)}")

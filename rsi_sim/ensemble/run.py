@@ -28,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
-from ..core.errors import RsiSimError
+from ..core.errors import RsiSimError, did_you_mean
 from ..plugins import load_plugins, restore, worker_refs
 from ..scenario import Scenario, load_scenario
 from .designs import GivenDesign
@@ -390,7 +390,8 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     samples = spec.ensemble.samples if samples is None else int(samples)
     sampler = sampler or spec.ensemble.sampler
     if sampler not in SAMPLERS and given is None:
-        raise RsiSimError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
+        raise RsiSimError(f"unknown sampler {sampler!r}{did_you_mean(sampler, SAMPLERS)}; use "
+                          f"one of {', '.join(SAMPLERS)}")
     if seed is None:
         seed = spec.ensemble.seed if spec.ensemble.seed is not None else spec.seed
     if not 0 <= int(seed) < 2**63:
@@ -407,8 +408,10 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     text = scenario.to_yaml()
     scenario_key = hashlib.sha256(text.encode()).hexdigest()
     plugins, components = worker_refs(spec.components)
-    # Workers cache what they prepared by this key: the same text with other classes differs.
-    key = hashlib.sha256((text + json.dumps(components)).encode()).hexdigest()
+    # Workers cache what they prepared by this key: the same text with other classes, or with
+    # given designs (whose parameters replace the uncertainty: section), is another job.
+    given_paths = given.uncertainty.paths if given is not None else None
+    key = hashlib.sha256((text + json.dumps([components, given_paths])).encode()).hexdigest()
     results, extra = _result_layout(scenario)
 
     probe = scenario.build_model()

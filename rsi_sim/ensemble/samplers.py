@@ -12,6 +12,7 @@ sample index reaches). Nothing depends on the engine, the worker count or the ba
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -69,6 +70,8 @@ class Design:
         self.samples, self.seed, self.sampler = int(samples), int(seed), sampler
         self.free = [i for i, p in enumerate(uncertainty.parameters) if p.dist.draws]
         self._joint: np.ndarray | None = None
+        if self.sampler == "lhs" and self.dims:
+            check_design_memory(self.samples, self.dims)
 
     @property
     def dims(self) -> int:
@@ -86,6 +89,8 @@ class Design:
                 out[row] = np.random.default_rng(
                     np.random.SeedSequence(self.seed, spawn_key=(i, 0))).random(d)
             return out
+        if self.sampler == "sobol":  # a slice of the sequence: memory flat for any sample count
+            return sobol_slice(d, self.seed, start, stop)
         if self._joint is None:
             self._joint = joint_design(self.sampler, self.samples, d, self.seed)
         return self._joint[start:stop]
@@ -93,6 +98,51 @@ class Design:
     def values(self, start: int, stop: int) -> np.ndarray:
         """Parameter values (as stored: float64) of samples ``start:stop``, shape ``(n, P)``."""
         return values_from_unit(self.uncertainty, self.unit(start, stop))
+
+
+#: Share of the available memory a Latin hypercube design may take (it is drawn whole).
+DESIGN_MEMORY_SHARE = 0.5
+#: Bytes per value while scipy builds the design (the design, the permutations, temporaries).
+_LHS_BYTES_PER_VALUE = 32
+
+
+def _available_memory() -> int | None:
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_design_memory(samples: int, dims: int, available: int | None = None) -> None:
+    """Refuse, before anything runs, a Latin hypercube that cannot fit in memory: unlike Monte
+    Carlo and Sobol designs (computed slice by slice), it is stratified over all samples at once.
+
+    >>> check_design_memory(1000, 5, available=10**9)
+    >>> check_design_memory(300_000_000, 5, available=4 * 10**9)
+    Traceback (most recent call last):
+    ...
+    rsi_sim.core.errors.RsiSimError: a Latin hypercube of 300,000,000 samples over 5 parameters is drawn whole and needs about 48 GB of memory, more than the 2 GB this machine can give it; use fewer samples or --sampler mc or sobol (computed in slices, so memory stays flat)
+    """
+    available = _available_memory() if available is None else available
+    need = samples * dims * _LHS_BYTES_PER_VALUE
+    limit = DESIGN_MEMORY_SHARE * available if available else 2**31
+    if need > limit:
+        raise RsiSimError(f"a Latin hypercube of {samples:,} samples over {dims} parameters is "
+                          f"drawn whole and needs about {need / 1e9:.3g} GB of memory, more than "
+                          f"the {limit / 1e9:.3g} GB this machine can give it; use fewer samples "
+                          "or --sampler mc or sobol (computed in slices, so memory stays flat)")
+
+
+def sobol_slice(d: int, seed: int, start: int, stop: int) -> np.ndarray:
+    """Points ``start:stop`` of the ensemble's scrambled Sobol sequence (exactly the rows of
+    the whole design, which is never built)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESIGN_KEY,)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # balance advice; see joint_design
+        engine = qmc.Sobol(d, scramble=True, rng=rng)
+        if start:
+            engine.fast_forward(start)
+        return engine.random(stop - start)
 
 
 def joint_design(sampler: str, n: int, d: int, seed: int) -> np.ndarray:

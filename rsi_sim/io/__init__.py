@@ -1,7 +1,7 @@
-"""Writing results by file extension (``.nc``, ``.csv``), atomically: a temporary file in the
+"""Writing results by file extension (`.nc`, `.csv`), atomically: a temporary file in the
 same directory is renamed over the target only once it is complete.
 
-Temporary files are named ``.<target>.tmp-<host>-<pid>-<random><suffix>``. A process killed while
+Temporary files are named `.<target>.tmp-<host>-<pid>-<random><suffix>`. A process killed while
 writing (SIGKILL, power loss) leaves its temporary file behind; the next write to the same
 target removes those left by processes of this host that are no longer running, so they never
 accumulate.
@@ -31,7 +31,7 @@ class OutputError(RsiSimError):
 
 
 def check_output_path(path: str | Path, allowed: tuple[str, ...] = WRITERS) -> Path:
-    """Fail early (before a run) if ``path`` has an unknown extension or cannot be written."""
+    """Fail early (before a run) if `path` has an unknown extension or cannot be written."""
     path = Path(path)
     if path.suffix not in allowed:
         raise OutputError(f"{path}: unknown output type {path.suffix!r}; use one of {', '.join(allowed)}")
@@ -62,7 +62,7 @@ def _temp_prefix(path: Path) -> str:
 
 
 def _remove_stale_temps(path: Path) -> list[Path]:
-    """Delete temporary files of ``path`` left by dead processes of this host; return them."""
+    """Delete temporary files of `path` left by dead processes of this host; return them."""
     host = socket.gethostname().replace("-", "_") or "host"
     stem = f".{path.name}.tmp-{host}-"
     removed = []
@@ -94,7 +94,7 @@ def _alive(pid: int) -> bool:
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it onto ``path`` if the block succeeds."""
+    """Yield a temporary path next to `path`; rename it onto `path` if the block succeeds."""
     path = Path(path)
     _remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=path.parent or ".")
@@ -137,7 +137,7 @@ def to_tidy(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def write(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write ``ds`` to ``path`` in the format its extension names, atomically."""
+    """Write `ds` to `path` in the format its extension names, atomically."""
     path = check_output_path(path)
     try:
         with atomic_path(path) as tmp:

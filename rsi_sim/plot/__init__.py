@@ -8,7 +8,7 @@
 >>> fig.axes[-1].get_xlabel()
 'date'
 
-Write a figure with :func:`save` (``.png``, ``.svg`` or ``.pdf``) or ``fig.savefig(...)``.
+Write a figure with `save` (`.png`, `.svg` or `.pdf`) or `fig.savefig(...)`.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ KINDS: dict[str, Callable[..., Figure]] = {
 def default_kind(ds: xr.Dataset) -> str:
     """The headline figure for these results, chosen from their dimensions.
 
-    Sensitivity indices (dim ``parameter``) → ``sensitivity``; an ensemble (``sample``) →
-    ``bands``; a comparison (``scenario``) → ``comparison``; one run → ``takeoff``.
+    Sensitivity indices (dim `parameter`) → `sensitivity`; an ensemble (`sample`) →
+    `bands`; a comparison (`scenario`) → `comparison`; one run → `takeoff`.
     """
     if "parameter" in ds.dims and ("ST" in ds or "S1" in ds):
         return "sensitivity"
@@ -49,7 +49,7 @@ def default_kind(ds: xr.Dataset) -> str:
 
 
 def plot(ds: xr.Dataset, kind: str | None = None, **options) -> Figure:
-    """Draw figure ``kind`` (default: :func:`default_kind`) of ``ds``; ``options`` go to its function."""
+    """Draw figure `kind` (default: `default_kind`) of `ds`; `options` go to its function."""
     kind = kind or default_kind(ds)
     if kind not in KINDS:
         raise PlotError(f"The figure kind must be one of {', '.join(KINDS)}. Got {kind!r} instead.")

@@ -1,14 +1,14 @@
-"""The figures: each takes a results Dataset and returns a :class:`matplotlib.figure.Figure`.
+"""The figures: each takes a results Dataset and returns a `matplotlib.figure.Figure`.
 
-Dataset conventions read here (see ``docs/figures.md``):
+Dataset conventions read here (see `docs/figures.md`):
 
-* one run: variables over ``time`` (decimal years), ``milestone_year`` over ``milestone``, the
-  generation table over ``gen``; ``attrs["scenario_name"]`` names it;
-* a comparison: the same with a leading ``scenario`` dimension whose coordinate (or a
-  ``scenario_name`` variable) holds the scenarios' names; ``training_paused`` over
-  ``(scenario, time)`` marks when a policy paused training;
-* an ensemble: a ``sample`` dimension on time variables and on ``milestone_year``;
-* sensitivity indices: ``S1``/``ST`` (and ``S1_conf``/``ST_conf``) over ``parameter``.
+* one run: variables over `time` (decimal years), `milestone_year` over `milestone`, the
+  generation table over `gen`; `attrs["scenario_name"]` names it;
+* a comparison: the same with a leading `scenario` dimension whose coordinate (or a
+  `scenario_name` variable) holds the scenarios' names; `training_paused` over
+  `(scenario, time)` marks when a policy paused training;
+* an ensemble: a `sample` dimension on time variables and on `milestone_year`;
+* sensitivity indices: `S1`/`ST` (and `S1_conf`/`ST_conf`) over `parameter`.
 """
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ def _palette(n: int) -> list:
     return sns.color_palette("colorblind", max(n, 1))
 
 
+#: Opacity of the shading of paused training, and of the ensemble's outer and inner bands.
+PAUSED_ALPHA, OUTER_ALPHA, INNER_ALPHA = 0.13, 0.15, 0.3
+
+
 def _milestone_markers(ds: xr.Dataset) -> dict[str, str]:
     if "milestone" not in ds.dims:
         return {}
@@ -57,7 +61,7 @@ def _milestone_markers(ds: xr.Dataset) -> dict[str, str]:
 
 def _mark_milestones(ax: Axes, run: xr.Dataset, y: xr.DataArray, color, markers: dict[str, str],
                      log: bool) -> None:
-    """Put each reached milestone on the curve ``y`` at its date, in the curve's colour."""
+    """Put each reached milestone on the curve `y` at its date, in the curve's colour."""
     if not markers or "milestone_year" not in run:
         return
     years = median_over_samples(run["milestone_year"])
@@ -92,7 +96,7 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
     markers = _milestone_markers(ds) if milestones else {}
     fig, axes = new_figure(len(variables), 1, size=(8.0, 2.6 * len(variables) + 0.8), sharex=True)
     dates = to_datetime64(ds["time"].values)
-    shaded = False
+    shaded: dict[str, object] = {}  # scenario -> its colour, for those that paused
     for ax, name in zip(axes[:, 0], variables, strict=True):
         for (scenario, run), color in zip(runs, colors, strict=True):
             y = median_over_samples(run[name])
@@ -103,14 +107,16 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
                 if "sample" in paused.dims:
                     paused = paused.median("sample")
                 for lo, hi in spans(run["time"].values, paused.values > 0.5):
-                    ax.axvspan(*to_datetime64([lo, hi]), color=color, alpha=0.13, lw=0)
-                    shaded = True
+                    ax.axvspan(*to_datetime64([lo, hi]), color=color, alpha=PAUSED_ALPHA, lw=0)
+                    shaded[scenario] = color
         log_axis(ax)
         ax.set_ylabel(label(ds, name))
     date_axis(axes[-1, 0])
     handles, _ = axes[0, 0].get_legend_handles_labels()
-    if shaded:
-        handles.append(Patch(color="grey", alpha=0.3, label="training paused"))
+    # The legend's patches are drawn exactly as the shading is: the scenario's colour, same alpha.
+    for scenario, color in shaded.items():
+        handles.append(Patch(color=color, alpha=PAUSED_ALPHA, label="training paused"
+                             + (f" ({scenario})" if len(shaded) > 1 else "")))
     handles += _milestone_handles(markers)
     axes[0, 0].legend(handles=handles, loc="upper left", fontsize="small", ncols=2 if len(handles) > 6 else 1)
     names = scenario_names(ds)
@@ -125,12 +131,15 @@ def takeoff(ds: xr.Dataset, variables: Sequence[str] | None = None, *,
 
     Parameters
     ----------
-    ds : results of :func:`rsi_sim.run` (dim ``time``); with a ``scenario`` dim one curve per
-        scenario, with a ``sample`` dim the sample median.
-    variables : the time variables to draw, one panel each (default: effective compute, time
-        horizon and AI R&D multiplier; for a model without them, such as ``jones.yaml``, its
+    ds
+        results of `rsi_sim.run` (dim `time`); with a `scenario` dim one curve per
+        scenario, with a `sample` dim the sample median.
+    variables
+        the time variables to draw, one panel each (default: effective compute, time
+        horizon and AI R&D multiplier; for a model without them, such as `jones.yaml`, its
         first positive time variables, up to three).
-    milestones : mark each milestone's date on every curve (marker shapes in the legend).
+    milestones
+        mark each milestone's date on every curve (marker shapes in the legend).
 
     Returns
     -------
@@ -166,11 +175,14 @@ def comparison(ds: xr.Dataset, variables: Sequence[str] = ("effective_compute", 
 
     Parameters
     ----------
-    ds : results with a ``scenario`` dimension (from ``rsi_sim.compare``); the legend uses the
-        scenario names. ``training_paused`` over ``(scenario, time)``, when present, shades the
+    ds
+        results with a `scenario` dimension (from `rsi_sim.compare`); the legend uses the
+        scenario names. `training_paused` over `(scenario, time)`, when present, shades the
         times a policy paused new training runs, in the scenario's colour.
-    variables : time variables to draw, one log-scale panel each.
-    milestones : mark milestone dates on the curves.
+    variables
+        time variables to draw, one log-scale panel each.
+    milestones
+        mark milestone dates on the curves.
     """
     require(ds, "comparison", dims=("scenario", "time"))
     return _curves(ds, variables, title="Policy comparison", milestones=milestones, shade_policies=True)
@@ -182,10 +194,13 @@ def bands(ds: xr.Dataset, variables: Sequence[str] = TAKEOFF_VARIABLES, *,
 
     Parameters
     ----------
-    ds : ensemble results (dim ``sample``, variables over ``(sample, time)``; optionally a
-        ``scenario`` dim).
-    variables : time variables, one log-scale panel each.
-    intervals : the central probability of the inner and outer bands (default 50% and 90%).
+    ds
+        ensemble results (dim `sample`, variables over `(sample, time)`; optionally a
+        `scenario` dim).
+    variables
+        time variables, one log-scale panel each.
+    intervals
+        the central probability of the inner and outer bands (default 50% and 90%).
     """
     require(ds, "bands", dims=("sample", "time"), variables=tuple(variables))
     runs = list(by_scenario(ds))
@@ -198,16 +213,20 @@ def bands(ds: xr.Dataset, variables: Sequence[str] = TAKEOFF_VARIABLES, *,
         for (scenario, run), color in zip(runs, colors, strict=True):
             with quiet_nan():
                 q = np.nanquantile(run[name].transpose("sample", "time").values, qs, axis=0)
-            ax.fill_between(dates, q[0], q[4], color=color, alpha=0.15, lw=0)
-            ax.fill_between(dates, q[1], q[3], color=color, alpha=0.3, lw=0)
+            ax.fill_between(dates, q[0], q[4], color=color, alpha=OUTER_ALPHA, lw=0)
+            ax.fill_between(dates, q[1], q[3], color=color, alpha=INNER_ALPHA, lw=0)
             ax.plot(dates, q[2], color=color, lw=1.8, label=scenario)
         log_axis(ax)
         ax.set_ylabel(label(ds, name))
     date_axis(axes[-1, 0])
     handles, _ = axes[0, 0].get_legend_handles_labels()
     handles = [Line2D([], [], color=h.get_color(), lw=1.8, label=f"{h.get_label()} (median)") for h in handles]
-    handles += [Patch(color="grey", alpha=0.45, label=f"{inner:.0%} interval"),
-                Patch(color="grey", alpha=0.15, label=f"{outer:.0%} interval")]
+    # The inner band is drawn over the outer one: its patch shows the two layers' combined
+    # opacity, in the curve's colour (grey when several scenarios share the legend).
+    band = colors[0] if len(runs) == 1 else "grey"
+    handles += [Patch(color=band, alpha=1 - (1 - OUTER_ALPHA) * (1 - INNER_ALPHA),
+                      label=f"{inner:.0%} interval"),
+                Patch(color=band, alpha=OUTER_ALPHA, label=f"{outer:.0%} interval")]
     axes[0, 0].legend(handles=handles, loc="upper left", fontsize="small")
     names = scenario_names(ds)
     head = f"Ensemble of {ds.sizes['sample']} samples"
@@ -219,15 +238,18 @@ def milestone_dates(ds: xr.Dataset, milestones: Sequence[str] | None = None, *,
                     kind: str = "ecdf") -> Figure:
     """Distributions of milestone dates across ensemble samples.
 
-    With a ``scenario`` dim: one panel per milestone, one series per scenario. Without: one
+    With a `scenario` dim: one panel per milestone, one series per scenario. Without: one
     panel, one series per milestone. An ECDF counts samples that never reach a milestone in
     its denominator, so its curve levels off at the share that do.
 
     Parameters
     ----------
-    ds : ensemble results with ``milestone_year`` over ``(sample, milestone)``.
-    milestones : which milestones (default all).
-    kind : ``"ecdf"`` (share of samples that reached it by each date) or ``"hist"``.
+    ds
+        ensemble results with `milestone_year` over `(sample, milestone)`.
+    milestones
+        which milestones (default all).
+    kind
+        `"ecdf"` (share of samples that reached it by each date) or `"hist"`.
     """
     require(ds, "milestones", dims=("sample", "milestone"), variables=("milestone_year",))
     if kind not in ("ecdf", "hist"):
@@ -292,9 +314,10 @@ def judgment(ds: xr.Dataset) -> Figure:
 
     Parameters
     ----------
-    ds : results with ``judgment_gap``, ``human_bottleneck_utilisation`` and
-        ``ai_directed_share`` over ``time`` (a ``scenario`` dim: one colour per scenario;
-        a ``sample`` dim: the median).
+    ds
+        results with `judgment_gap`, `human_bottleneck_utilisation` and
+        `ai_directed_share` over `time` (a `scenario` dim: one colour per scenario;
+        a `sample` dim: the median).
     """
     variables = ("judgment_gap", "human_bottleneck_utilisation", "ai_directed_share")
     require(ds, "judgment", dims=("time",), variables=variables)
@@ -330,10 +353,12 @@ def generations(ds: xr.Dataset, *, max_generations: int | None = None) -> Figure
 
     Parameters
     ----------
-    ds : one run's results with the generation table over ``gen`` (``gen_training_start``,
-        ``gen_training_end``, ``gen_review_start``, ``gen_release``). A generation not released
+    ds
+        one run's results with the generation table over `gen` (`gen_training_start`,
+        `gen_training_end`, `gen_review_start`, `gen_release`). A generation not released
         by the end of the run is drawn to the end, hatched.
-    max_generations : draw only the first this many generations (default all).
+    max_generations
+        draw only the first this many generations (default all).
     """
     table = ("gen_training_start", "gen_training_end", "gen_review_start", "gen_release")
     require(ds, "generations", dims=("gen",), variables=table)
@@ -393,13 +418,15 @@ def generations(ds: xr.Dataset, *, max_generations: int | None = None) -> Figure
 
 
 def sensitivity(ds: xr.Dataset, *, top: int | None = 20) -> Figure:
-    """Sobol sensitivity indices as a ranked bar chart (total ``ST`` and first-order ``S1``).
+    """Sobol sensitivity indices as a ranked bar chart (total `ST` and first-order `S1`).
 
     Parameters
     ----------
-    ds : indices over dim ``parameter`` with ``ST`` and/or ``S1`` (``ST_conf``/``S1_conf``
-        drawn as error bars when present); ranked here by ``ST`` (else ``S1``), largest on top.
-    top : show at most this many parameters.
+    ds
+        indices over dim `parameter` with `ST` and/or `S1` (`ST_conf`/`S1_conf`
+        drawn as error bars when present); ranked here by `ST` (else `S1`), largest on top.
+    top
+        show at most this many parameters.
     """
     require(ds, "sensitivity", dims=("parameter",))
     indices = [v for v in ("ST", "S1") if v in ds]

@@ -1,6 +1,6 @@
 """What every figure shares: dates on the time axis, labels with units, scenario names, saving.
 
-Figures are built on :class:`matplotlib.figure.Figure` directly, never through ``pyplot``: a
+Figures are built on `matplotlib.figure.Figure` directly, never through `pyplot`: a
 library call then leaves no global figure behind and needs no GUI backend.
 """
 
@@ -49,7 +49,7 @@ class PlotError(RsiSimError):
 
 
 def to_datetime64(years: np.ndarray | float) -> np.ndarray:
-    """Decimal years as ``datetime64[s]``, by the same rule as :func:`rsi_sim.core.time.to_decimal_year`.
+    """Decimal years as `datetime64[s]`, by the same rule as `rsi_sim.core.time.to_decimal_year`.
 
     >>> str(to_datetime64([2024.5])[0])
     '2024-07-02T00:00:00'
@@ -65,7 +65,7 @@ def to_datetime64(years: np.ndarray | float) -> np.ndarray:
 
 
 def label(ds: xr.Dataset, name: str) -> str:
-    """Axis label with units for variable ``name``.
+    """Axis label with units for variable `name`.
 
     >>> label(xr.Dataset({"x_rate": ((), 1.0, {"units": "1/year"})}), "x_rate")
     'x rate (1/year)'
@@ -78,7 +78,7 @@ def label(ds: xr.Dataset, name: str) -> str:
 
 
 def require(ds: xr.Dataset, figure: str, *, dims: tuple[str, ...] = (), variables: tuple[str, ...] = ()) -> None:
-    """Raise :class:`PlotError` naming what ``figure`` needs and what ``ds`` has."""
+    """Raise `PlotError` naming what `figure` needs and what `ds` has."""
     missing_dims = [d for d in dims if d not in ds.dims]
     missing_vars = [v for v in variables if v not in ds]
     if missing_dims or missing_vars:
@@ -93,7 +93,7 @@ def require(ds: xr.Dataset, figure: str, *, dims: tuple[str, ...] = (), variable
 
 
 def scenario_names(ds: xr.Dataset) -> list[str]:
-    """Legend names: one per ``scenario`` entry, else the run's ``scenario_name``."""
+    """Legend names: one per `scenario` entry, else the run's `scenario_name`."""
     if "scenario" in ds.dims:
         if "scenario_name" in ds and ds["scenario_name"].dims == ("scenario",):
             return [str(v) for v in ds["scenario_name"].values]
@@ -104,7 +104,7 @@ def scenario_names(ds: xr.Dataset) -> list[str]:
 
 
 def by_scenario(ds: xr.Dataset) -> Iterator[tuple[str, xr.Dataset]]:
-    """``(name, results)`` for each scenario of ``ds`` (just one without a ``scenario`` dim)."""
+    """`(name, results)` for each scenario of `ds` (just one without a `scenario` dim)."""
     names = scenario_names(ds)
     if "scenario" in ds.dims:
         for i, name in enumerate(names):
@@ -114,7 +114,7 @@ def by_scenario(ds: xr.Dataset) -> Iterator[tuple[str, xr.Dataset]]:
 
 
 def median_over_samples(da: xr.DataArray) -> xr.DataArray:
-    """The sample median of ``da`` (NaN-aware), or ``da`` itself without a ``sample`` dim."""
+    """The sample median of `da` (NaN-aware), or `da` itself without a `sample` dim."""
     if "sample" not in da.dims:
         return da
     with warnings.catch_warnings():
@@ -153,7 +153,7 @@ def log_axis(ax: Axes) -> None:
 
 
 def spans(time: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
-    """Intervals ``(start, end)`` of ``time`` where ``mask`` holds; each ends at the next grid point.
+    """Intervals `(start, end)` of `time` where `mask` holds; each ends at the next grid point.
 
     >>> spans(np.array([0.0, 1, 2, 3, 4]), np.array([False, True, True, False, True]))
     [(1.0, 3.0), (4.0, 4.0)]
@@ -168,9 +168,9 @@ def spans(time: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
 
 
 def save(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
-    """Write ``fig`` to ``path`` (``.png``, ``.svg`` or ``.pdf``, by extension), atomically.
+    """Write `fig` to `path` (`.png`, `.svg` or `.pdf`, by extension), atomically.
 
-    Raises :class:`rsi_sim.io.OutputError` for an unknown extension or an unwritable path.
+    Raises `rsi_sim.io.OutputError` for an unknown extension or an unwritable path.
     """
     from ..io import OutputError, atomic_path, check_output_path
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..core.conditions import ConditionSyntaxError, parse_condition
+from ..core.errors import did_you_mean
 from ..core.units import duration_years, parse_quantity
 
 #: Each action kind, the one parameter it takes (``None``: none) and what that parameter means.
@@ -86,6 +87,8 @@ def _number(value: Any, unit: str = "") -> float:
             number, given = parse_quantity(value)
         except ValueError as exc:
             raise ValueError(str(exc)) from None
+        if given == "%" and not unit:
+            raise ValueError(f"a share is written as a fraction: {number / 100:g}, not {value.strip()}")
         if given not in ("", unit):
             raise ValueError(f"the unit must be {unit or 'none'}, not {given!r}")
         value = number
@@ -130,7 +133,8 @@ class ActionSpec(_Strict):
                              "like {kind: cap_training_compute, flop: 1e28}")
         kind = data.get("kind")
         if kind not in ACTION_KINDS:
-            raise ValueError(f"unknown action kind {kind!r}; expected one of: {', '.join(ACTION_KINDS)}")
+            raise ValueError(f"unknown action kind {kind!r}{did_you_mean(kind, ACTION_KINDS)}; "
+                             f"expected one of: {', '.join(ACTION_KINDS)}")
         param, meaning = ACTION_KINDS[kind]
         extra = [k for k in data if k not in ("kind", param)]
         if extra:
@@ -177,6 +181,22 @@ class EvaluationSpec(_Strict):
 def _release(value: Any) -> Any:
     if value == "never":
         return {"never": True}
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        # `release: 18 months` / `release: SAR`: say how to write it, not "a valid dictionary"
+        try:
+            _duration(value)
+        except ValueError:
+            pass
+        else:
+            raise ValueError(f"a release says how it lifts: write  release: {{after: {value}}}  "
+                             "for a duration after the trigger (or when: <condition>, "
+                             "evaluation: {effort: ...}, never)")
+        if isinstance(value, str):
+            raise ValueError(f"a release says how it lifts: write  release: {{when: {value}}}  "
+                             "for a condition (or after: <duration>, evaluation: {effort: ...}, "
+                             "never)")
+        raise ValueError("expected a release: {after: <duration>}, {when: <condition>}, "
+                         "{evaluation: {effort: ...}} or never")
     if isinstance(value, dict):
         # YAML 1.1 reads a bare `on:` key as true; accept it (and "on") as `when:`.
         value = {("when" if k is True or k in ("True", "on") else k): v for k, v in value.items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import Component, Model, SolverOptions, parse_condition
+from ..core.errors import did_you_mean
 from ..core.time import to_decimal_year
 from .load import Scenario
 
@@ -55,11 +56,17 @@ def build_model(scenario: Scenario, seed: Any = None, components: dict[str, Any]
         unknown = (cond.variables | cond.flags) - known
         if unknown:
             raise scenario.error(
-                f"the condition {cond.text!r} uses unknown name(s) {', '.join(sorted(unknown))}; "
-                f"available: {', '.join(sorted(known))}", *keys)
+                f"the condition {cond.text!r} uses unknown name(s) {_suggest(unknown, known)}; "
+                f"available: {', '.join(sorted(known))} ('rsi-sim describe' lists what each "
+                "means)", *keys)
     if spec.policies:
         _check_policy_conditions(scenario, model)
     return model
+
+
+def _suggest(unknown: set[str], known: set[str]) -> str:
+    """``x (did you mean 'y'?), z``: each unknown name with its close matches."""
+    return ", ".join(f"{n}{did_you_mean(n, sorted(known))}" for n in sorted(unknown))
 
 
 def _policies(scenario: Scenario, date_to_t, present: set[str]) -> Component:
@@ -114,7 +121,7 @@ def _check_policy_conditions(scenario: Scenario, model: Model) -> None:
             if unknown:
                 raise scenario.error(
                     f"the {what} condition {cond.text!r} uses unknown name(s) "
-                    f"{', '.join(sorted(unknown))}; available: {', '.join(sorted(known))}", *keys)
+                    f"{_suggest(unknown, known)}; available: {', '.join(sorted(known))}", *keys)
             if not can_hold(cond, bounds):
                 ranges = "; ".join(f"{v} lies in [{bounds[v][0]:g}, {bounds[v][1]:g}]"
                                    for v in sorted(cond.variables) if v in bounds

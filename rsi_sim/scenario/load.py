@@ -1,8 +1,9 @@
-"""Loading scenarios: read, follow ``extends``, apply ``--set`` overrides, validate, build."""
+"""Loading scenarios: read, follow `extends`, apply `--set` overrides, validate, build."""
 
 from __future__ import annotations
 
 import copy
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ MAX_EXTENDS = 10
 class Scenario:
     """A validated scenario: the resolved data, where each key came from, and the typed spec.
 
-    Build a model with :meth:`build_model`; the resolved file is :meth:`to_yaml`.
+    Build a model with `build_model`; the resolved file is `to_yaml`.
     """
 
     data: dict[str, Any]
@@ -48,7 +49,7 @@ class Scenario:
         return self.spec.name
 
     def to_yaml(self) -> str:
-        """The fully resolved scenario (after ``extends`` and overrides) as YAML text."""
+        """The fully resolved scenario (after `extends` and overrides) as YAML text."""
         # A scenario is not changed after validation (overrides make a new one), so the text is
         # computed once: every run records it in its attrs.
         if self._yaml is None:
@@ -78,10 +79,10 @@ class Scenario:
         return _validate(data, locs, self.path, self.chain)
 
     def build_model(self, seed: int | np.random.SeedSequence | None = None, components=None):
-        """The :class:`~rsi_sim.core.Model` this scenario describes.
+        """The `Model` this scenario describes.
 
-        ``components`` may map component names to replacement classes or instances (a notebook
-        user's own subclass); ``seed`` defaults to the scenario's ``seed``.
+        `components` may map component names to replacement classes or instances (a notebook
+        user's own subclass); `seed` defaults to the scenario's `seed`.
         """
         from .build import build_model
 
@@ -94,12 +95,15 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
 
     Parameters
     ----------
-    path : the YAML file, or the name of a shipped scenario (``"baseline"``,
-        ``"reference/jones"``) when there is no such file.
-    overrides : dotted-path overrides, as ``{"components.jones.phi": 0.7}`` or the command
-        line's ``["components.jones.phi=0.7"]``.
-    plugins : modules (or ``.py`` files) defining your own components, imported first
-        (:mod:`rsi_sim.plugins`).
+    path
+        the YAML file, or the name of a shipped scenario (`"baseline"`,
+        `"reference/jones"`) when there is no such file.
+    overrides
+        dotted-path overrides, as `{"components.jones.phi": 0.7}` or the command
+        line's `["components.jones.phi=0.7"]`.
+    plugins
+        modules (or `.py` files) defining your own components, imported first
+        (`rsi_sim.plugins`).
 
     Examples
     --------
@@ -116,8 +120,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
 
 
 def _extends_roots(path: Path) -> tuple[Path, ...]:
-    """Directories an ``extends`` may reach from the scenario at ``path``: its own directory
-    tree and its parent's (``scenarios/reference/x.yaml`` may extend ``../baseline.yaml``),
+    """Directories an `extends` may reach from the scenario at `path`: its own directory
+    tree and its parent's (`scenarios/reference/x.yaml` may extend `../baseline.yaml`),
     but never the whole file system."""
     here = path.resolve().parent
     return (here,) if here.parent == here.parent.parent else (here.parent,)
@@ -168,11 +172,17 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
                             file=file, line=line, key="extends")
     base, base_locs, chain = _read_with_extends(target, chain, roots)
     locs.pop(("extends",), None)
-    return _merge(base, data), {**base_locs, **locs}, chain
+    merged = _merge(base, data)
+    if "description" not in data and "description" in base:
+        # A description speaks of its own file ("No policies." in the baseline): a variant
+        # that does not write its own says what it is based on instead.
+        merged["description"] = f"Based on {parent.strip()} ({base.get('name', '')})."
+        base_locs = {k: v for k, v in base_locs.items() if k[:1] != ("description",)}
+    return merged, {**base_locs, **locs}, chain
 
 
 def _merge(base: dict, child: dict) -> dict:
-    """Key-by-key merge: mappings merge recursively; anything else in ``child`` replaces."""
+    """Key-by-key merge: mappings merge recursively; anything else in `child` replaces."""
     out = dict(base)
     for k, v in child.items():
         if isinstance(v, dict) and isinstance(out.get(k), dict):
@@ -226,7 +236,12 @@ def _validate(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) ->
 
 
 def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -> ScenarioError:
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # A misspelt key (`acton:`) also makes the key it stands for missing: name the unknown key
+    # found, which is the mistake, rather than only the missing one.
+    err = errors[0]
+    if err["type"] == "missing":
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), err)
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # pydantic appends union member names to the location; keep the real key path.
     real = []
@@ -249,7 +264,13 @@ def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(real[:-1])
-        msg = "unknown key" + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+        given = str(real[-1]) if real else ""
+        missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing"
+                   and tuple(e["loc"][:-1]) == tuple(err["loc"][:-1])]
+        msg = (f"unknown key {_short_repr(given)}{did_you_mean(given, allowed)}"
+               + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+               + (f" (the required key {', '.join(map(repr, missing))} is missing)"
+                  if missing else ""))
     elif err["type"] == "missing":
         msg = "this required key is missing"
         if len(real) == 1:
@@ -259,15 +280,39 @@ def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -
     return ScenarioError(msg, file=file, line=line, key=key)
 
 
+def _model_in(ann: Any) -> Any:
+    """The pydantic model an annotation holds (through Annotated, Optional and unions)."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in typing.get_args(ann):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _allowed_keys(parent: list) -> list[str]:
+    """The keys a mapping at `parent` may hold, as written in files (aliases included)."""
     model: Any = ScenarioSpec
+    expect_key = False  # inside dict[str, Model]: the next path part is a free name
     for p in parent:
+        if expect_key:
+            expect_key = False
+            continue
         info = model.model_fields.get(p)
-        ann = info.annotation if info else None
-        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+        if info is None:
             return []
-        model = ann
-    return list(model.model_fields)
+        ann = info.annotation
+        if typing.get_origin(ann) is dict:
+            model = _model_in(typing.get_args(ann)[1])
+            expect_key = True
+        else:
+            model = _model_in(ann)
+        if model is None:
+            return []
+    if expect_key:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
 
 
 def _check_time(scenario: Scenario) -> None:
@@ -335,7 +380,7 @@ def _check_uncertainty(scenario: Scenario) -> None:
 
 
 def uncertainty_components(scenario: Scenario) -> dict[str, type]:
-    """Component classes of the scenario, by name (what ``uncertainty:`` paths may name)."""
+    """Component classes of the scenario, by name (what `uncertainty:` paths may name)."""
     return {name: component_class(name) for name in scenario.spec.components}
 
 
@@ -354,7 +399,7 @@ def _plain(x: Any) -> Any:
 
 
 def parse_scenario_text(text: str, name: str = "<text>") -> Scenario:
-    """Validate a scenario given as YAML text (``extends`` is resolved relative to the cwd)."""
+    """Validate a scenario given as YAML text (`extends` is resolved relative to the cwd)."""
     data, locs = parse_yaml(text, name)
     if "extends" in data:
         raise ScenarioError("extends is only allowed in scenario files", file=name, key="extends")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -38,6 +39,43 @@ def _in_range(date: _dt.date) -> _dt.date:
     return date
 
 
+_OTHER_DATE = re.compile(r"\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})\s*\Z")
+
+
+def date_format_hint(value: Any) -> str:
+    """For text that looks like a date in another format (``01/01/2040``, ``2027/01/01``,
+    ``1.3.2030``), the sentence saying how to write it; else ``""``.
+
+    >>> date_format_hint("2027/01/01")
+    'dates are written YYYY-MM-DD: 2027-01-01'
+    >>> date_format_hint("03/04/2040")
+    'dates are written YYYY-MM-DD: 2040-04-03 or 2040-03-04 (day and month cannot be told apart here)'
+    """
+    m = _OTHER_DATE.match(value) if isinstance(value, str) else None
+    if m is None:
+        return ""
+    a, b, c = m.groups()
+    if len(a) == 4:
+        candidates = [(int(a), int(b), int(c))]
+    elif len(c) == 4:
+        candidates = [(int(c), int(b), int(a)), (int(c), int(a), int(b))]  # DD/MM, MM/DD
+    else:
+        return "dates are written YYYY-MM-DD, e.g. 2040-01-01"
+    valid = []
+    for y, mo, d in candidates:
+        try:
+            valid.append(_dt.date(y, mo, d).isoformat())
+        except ValueError:
+            pass
+    valid = list(dict.fromkeys(valid))
+    if not valid:
+        return "dates are written YYYY-MM-DD, e.g. 2040-01-01"
+    if len(valid) == 1:
+        return f"dates are written YYYY-MM-DD: {valid[0]}"
+    return (f"dates are written YYYY-MM-DD: {valid[0]} or {valid[1]} (day and month cannot be "
+            "told apart here)")
+
+
 def _date(value: Any) -> _dt.date:
     if isinstance(value, _dt.datetime):
         return _in_range(value.date())
@@ -50,6 +88,9 @@ def _date(value: Any) -> _dt.date:
             pass
         else:
             return _in_range(date)
+    hint = date_format_hint(value)
+    if hint:
+        raise ValueError(f"expected a date; {hint}")
     raise ValueError("expected a date written YYYY-MM-DD, e.g. 2026-01-01")
 
 
@@ -150,6 +191,9 @@ class ScenarioSpec(Strict):
             except ValueError as exc:
                 if "between" in str(exc):
                     raise
+            hint = date_format_hint(value)
+            if hint:
+                raise ValueError(f"expected a date or a duration; {hint}")
         years = _duration(value)
         if not MIN_HORIZON_YEARS <= years <= MAX_HORIZON_YEARS:
             raise ValueError(f"expected a horizon between one day and {MAX_HORIZON_YEARS:g} years")

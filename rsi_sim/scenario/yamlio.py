@@ -65,6 +65,8 @@ def parse_yaml(text: str, shown: str = "<text>") -> tuple[dict[str, Any], Locati
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
         ctx = f" ({exc.context})" if exc.context else ""
+        if "'\\t'" in problem:  # PyYAML: found character '\t' that cannot start any token
+            problem, ctx = "a tab character; indent with spaces (YAML does not allow tabs)", ""
         raise ScenarioError(f"invalid YAML: {problem}{ctx}", file=shown,
                             line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:

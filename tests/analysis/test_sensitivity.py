@@ -50,3 +50,23 @@ def test_indices_are_written_to_csv(cli, tmp_path):
     assert set(table["parameter"]) == {"components.jones.phi", "components.jones.delta",
                                        "components.jones.lam"}
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
+
+
+def test_the_table_warns_when_the_ranking_is_not_reliable():
+    from rsi_sim.analysis.sensitivity import DEFAULT_SAMPLES, sensitivity_table, unreliable
+
+    def indices(st, conf):
+        n = len(st)
+        return xr.Dataset({"S1": ("parameter", st), "S1_conf": ("parameter", [0.01] * n),
+                           "ST": ("parameter", st), "ST_conf": ("parameter", conf),
+                           "distribution": ("parameter", ["uniform(0, 1)"] * n)},
+                          coords={"parameter": [f"components.x.p{i}" for i in range(n)]},
+                          attrs={"base_samples": 64, "metric": "m", "model_runs": 448})
+
+    overlapping = indices([0.6, 0.47, 0.02], [0.1, 0.1, 0.01])
+    assert "x.p0 and x.p1 overlap" in unreliable(overlapping)
+    note = sensitivity_table(overlapping).notes[0]
+    assert "rerun with --samples 256 or more (now 64" in note
+    assert unreliable(indices([0.6, 0.3, 0.02, 0.01], [0.14, 0.08, 0.01, 0.02])) == ""
+    assert "±0.30" in unreliable(indices([0.6, 0.1], [0.3, 0.01]))
+    assert DEFAULT_SAMPLES == 256

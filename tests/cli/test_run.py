@@ -87,8 +87,39 @@ def test_validate_and_describe(cli):
     assert ok.exit_code == 0 and "ok" in ok.output
     desc = cli("describe", JONES)
     assert desc.exit_code == 0
-    for name in ("jones.delta", "jones.lam", "jones.phi", "jones.A0", "Jones (1995)"):
+    # parameters grouped under their component, each with its source
+    assert "jones: Jones (1995) semi-endogenous growth" in desc.output
+    for name in ("delta", "lam", "phi", "A0", "Jones (1995), illustrative"):
         assert name in desc.output
+    assert "tenfold" in desc.output and "A >= 10" in desc.output  # milestones
+    assert "growth_rate" in desc.output  # the names conditions may use
+
+
+def test_describe_fits_80_columns_without_breaking_words(cli):
+    """A pipe is 80 columns: every line fits, and no parameter name or value is cut."""
+    desc = cli("describe", "baseline")
+    assert desc.exit_code == 0
+    lines = desc.output.splitlines()
+    assert max(map(len, lines)) <= 80
+    from rsi_sim.components import SHIPPED
+
+    words = {w for line in lines for w in line.split()}
+    for comp in ("compute", "software", "generations"):
+        for name in SHIPPED[comp].params:
+            assert name in words, name  # whole, on one line
+    assert not any("…" in line for line in lines)
+
+
+def test_describe_lists_policies(cli):
+    desc = cli("describe", "managed_slowdown", "--format", "json")
+    assert desc.exit_code == 0
+    import json
+
+    tables = {t["key"]: t for t in json.loads(desc.output)}
+    policies = tables["policies"]["rows"]
+    assert policies and all(p["action"] for p in policies)
+    assert any("evaluation" in p["release"] for p in policies)
+    assert "parameters.software" in tables and "names" in tables
 
 
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["validate", "--help"], ["describe", "--help"]])

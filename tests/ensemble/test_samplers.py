@@ -87,3 +87,34 @@ def test_sample_streams_are_spawned_children():
     kids = np.random.SeedSequence(42).spawn(10)
     for i in (0, 7):
         assert np.array_equal(sample_seed(42, i).generate_state(4), kids[i].generate_state(4))
+
+
+def test_sobol_is_computed_in_slices_equal_to_the_whole_design():
+    from rsi_sim.ensemble.samplers import Design, joint_design, sobol_slice
+
+    whole = joint_design("sobol", 1000, 3, 5)
+    assert np.array_equal(sobol_slice(3, 5, 300, 520), whole[300:520])
+    u = _jones_uncertainty()
+    d = Design(u, samples=10**9, seed=5, sampler="sobol")  # never built whole: instant
+    assert d.unit(10**9 - 3, 10**9).shape == (3, d.dims) and d._joint is None
+
+
+def test_a_latin_hypercube_too_big_for_memory_is_refused_up_front(cli, tmp_path):
+    import time
+
+    started = time.perf_counter()
+    res = cli("ensemble", "scenarios/reference/jones_ensemble.yaml", "--samples", "300000000",
+              "--sampler", "lhs", "-q", "-o", tmp_path / "big.zarr")
+    assert res.exit_code == 2, res.output
+    assert "Latin hypercube of 300,000,000 samples over 3 parameters" in res.output
+    assert "GB of memory" in res.output and "--sampler mc or sobol" in res.output
+    assert time.perf_counter() - started < 30 and list(tmp_path.iterdir()) == []
+
+
+def _jones_uncertainty():
+    from rsi_sim.components import JonesResearch
+    from rsi_sim.ensemble.distributions import parse_uncertainty
+
+    return parse_uncertainty({"components.jones.phi": {"dist": "uniform", "low": 0, "high": 1},
+                              "components.jones.lam": {"dist": "uniform", "low": 0, "high": 1}},
+                             {"jones": JonesResearch})

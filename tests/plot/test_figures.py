@@ -69,6 +69,32 @@ def test_comparison_names_scenarios_and_shades_policies(comparison, tmp_path):
     assert "training paused" in legend(fig.axes[0])
 
 
+def test_legend_patches_look_like_what_they_label(comparison, ensemble):
+    """The paused patch is the shading's colour and opacity; the band patches are the bands'
+    colour, the inner one with the opacity of the two layers it is drawn as."""
+    from matplotlib.colors import to_rgba
+
+    fig = plot.comparison(comparison)
+    ax = fig.axes[0]
+    shade = next(p for p in ax.patches if p.get_alpha() and p.get_alpha() < 0.2)
+    handles = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(),
+                                               ax.get_legend().legend_handles, strict=True)}
+    patch = handles["training paused"]
+    assert to_rgba(patch.get_facecolor())[:3] == pytest.approx(to_rgba(shade.get_facecolor())[:3])
+    assert patch.get_alpha() == pytest.approx(shade.get_alpha())
+    fig = plot.bands(ensemble)
+    ax = fig.axes[0]
+    handles = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(),
+                                               ax.get_legend().legend_handles, strict=True)}
+    line = ax.get_lines()[0]
+    outer, inner = ax.collections
+    for key in ("90% interval", "50% interval"):
+        assert to_rgba(handles[key].get_facecolor())[:3] == pytest.approx(to_rgba(line.get_color())[:3])
+    assert handles["90% interval"].get_alpha() == pytest.approx(outer.get_alpha())
+    composite = 1 - (1 - outer.get_alpha()) * (1 - inner.get_alpha())
+    assert handles["50% interval"].get_alpha() == pytest.approx(composite)
+
+
 def test_comparison_needs_a_scenario_dim(run):
     with pytest.raises(plot.PlotError, match="'scenario'"):
         plot.comparison(run)

@@ -27,7 +27,8 @@ def test_run_validate_describe_with_the_plugin(cli, tmp_path):
     assert {"ai_majority", "tenfold"} == set(ds["milestone"].values)
     assert cli("validate", SCENARIO, "--plugin", PLUGIN).exit_code == 0
     described = cli("describe", SCENARIO, "--plugin", PLUGIN)
-    assert described.exit_code == 0 and "feedback.compute_growth" in described.output
+    assert described.exit_code == 0 and "compute_growth" in described.output
+    assert "feedback: A component of your own" in described.output
 
 
 @pytest.mark.parametrize("engine", ["processes", "dask"])

@@ -205,3 +205,13 @@ def test_workers_refuse_classes_they_cannot_import(write):
     with pytest.raises(PluginError, match="defined inside a function"):
         rsi_sim.run_ensemble(path, samples=2, engine="processes", workers=1)
     assert rsi_sim.run_ensemble(path, samples=2)["status"].values.tolist() == [1, 1]
+
+
+def test_a_plugin_file_given_by_a_relative_path_reaches_workers_by_its_absolute_path(
+        plugin_file, monkeypatch):
+    from rsi_sim.plugins import worker_refs
+
+    monkeypatch.chdir(plugin_file.parent)
+    load_plugin(plugin_file.name)
+    plugins, _ = worker_refs([])
+    assert str(plugin_file.resolve()) in plugins

@@ -1,0 +1,97 @@
+"""What ``rsi-sim describe`` prints: every parameter of a scenario's components (value, unit,
+bounds, source), its milestones and policies, and the names conditions may use."""
+
+from __future__ import annotations
+
+import sys
+
+from ..core import Model
+from ..policies.schema import ACTION_KINDS
+from ..tables import Column, TextTable
+from .load import Scenario
+
+
+def _bounds(param) -> str:
+    if param.choices:
+        return ", ".join(param.choices)
+    lo, hi = param.bounds
+    if lo is None and hi is None:
+        return ""
+    return f"[{'' if lo is None else f'{lo:g}'}, {'' if hi is None else f'{hi:g}'}]"
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _release(release) -> str:
+    if release.never:
+        return "never"
+    if release.after is not None:
+        return f"after {release.after:g} years"
+    if release.when is not None:
+        return f"when {release.when}"
+    return f"a safety evaluation of {release.evaluation.effort:,.0f} oversight person-hours passes"
+
+
+def describe_tables(scenario: Scenario, model: Model) -> list[TextTable]:
+    """Tables of a built scenario: parameters, milestones, policies, condition names."""
+    tables = []
+    changed = 0
+    for comp in model.components.values():
+        if not comp.params:
+            continue
+        # the class's docstring, or its module's (one file per component)
+        doc = (type(comp).__doc__ or getattr(sys.modules.get(type(comp).__module__), "__doc__", "")
+               or "").strip().split("\n\n")[0]
+        doc = " ".join(doc.split()).split(". ")[0].rstrip(".")
+        params = TextTable(f"{comp.name}: {doc}" if doc else comp.name,
+                           [Column("parameter", wrap=False), Column("value", wrap=False),
+                            Column("unit"), Column("bounds"), Column("source", detail=True)],
+                           key=f"parameters.{comp.name}")
+        for pname, param in comp.params.items():
+            value = comp.values[pname]
+            mark = "" if value == param.default else " (set)"
+            changed += bool(mark)
+            params.add_row(pname, f"{_value(value)}{mark}", param.unit, _bounds(param),
+                           param.source)
+        tables.append(params)
+    n = len(tables)
+    title = TextTable(f"{scenario.name} — {n} component{'' if n == 1 else 's'}; set a parameter with --set "
+                      "components.COMPONENT.PARAMETER=VALUE", [], key="scenario", header=False)
+    if changed:
+        title.notes.append(f"(set): {changed} value(s) differ from the component's default, set "
+                           "by the file, extends or --set.")
+    tables = [title, *tables]
+    spec = scenario.spec
+    if spec.milestones:
+        ms = TextTable("Milestones", [Column("milestone", wrap=False), Column("condition"),
+                                      Column("description")], key="milestones")
+        for name, m in spec.milestones.items():
+            ms.add_row(name, m.when, m.description)
+        tables.append(ms)
+    if spec.policies:
+        pol = TextTable("Policies", [Column("policy", wrap=False), Column("trigger"),
+                                     Column("action"), Column("release")], key="policies")
+        for name, p in spec.policies.items():
+            actions = "; ".join(a.kind + ("" if a.value is None else
+                                          f" {ACTION_KINDS[a.kind][0]}={a.value:g}")
+                                for a in p.actions)
+            pol.add_row(name, p.trigger, actions,
+                        _release(p.release) + ("; repeats" if p.repeat else ""))
+        tables.append(pol)
+    names = TextTable("Names conditions may use (milestones, stop, policy triggers and releases)",
+                      [Column("name", wrap=False), Column("unit", wrap=False), Column("meaning")],
+                      key="names")
+    for name, var in sorted({**{s.name: s for s in model.stocks}, **model.variables}.items()):
+        names.add_row(name, var.unit, var.long_name)
+    for flag in sorted(model.flags):
+        names.add_row(flag, "true/false", "milestone reached" if flag in spec.milestones
+                      else "a fact set during the run")
+    names.add_row("date", "date", "the simulated date, e.g. date >= 2030-01-01")
+    tables.append(names)
+    return tables
