@@ -435,9 +435,6 @@ def _reflow_help() -> None:
         info.help = "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n"))
 
 
-_reflow_help()
-
-
 @app.command("app")
 def app_command(
     scenario: Annotated[Path | None, typer.Argument(
@@ -466,6 +463,9 @@ def _serve_app(scenario: Path | None, host: str, port: int, control: list[str] |
 
     serve(scenario, host=host, port=port, controls=control,
           echo=lambda text: out.print(text, markup=False, highlight=False, soft_wrap=True))
+
+
+_reflow_help()  # after the last command is registered
 
 
 def main() -> None:
