@@ -36,6 +36,13 @@ import xarray as xr
 from .._deps import require
 from ..core.errors import RsiSimError
 
+# zarr notes, on every consolidation, that consolidated metadata is an extension of format 3.
+# It is ignored by a filter for that one message rather than inside catch_warnings: zarr
+# consolidates on its own event-loop thread, which can still be warning after a Ctrl-C has
+# unwound the main thread out of a catch_warnings block (the note then reached stderr).
+warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part",
+                        module="zarr")
+
 STATUS_NOT_RUN, STATUS_OK, STATUS_FAILED = 0, 1, 2
 #: attrs that must match for a store to be resumed.
 IDENTITY = ("scenario_sha256", "seed", "sampler", "samples", "batch_size", "parameters",
@@ -253,8 +260,8 @@ class ZarrStore:
         group.attrs.update({**lay.attrs, "rsi_sim_store": "ensemble"})
         # Metadata never changes after creation (batches write chunks only), so it is
         # consolidated once: xr.open_zarr then reads one document, without a RuntimeWarning.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # zarr's note that v3 consolidation is an extension
+        with warnings.catch_warnings():  # (and see the filter at the top of this module)
+            warnings.simplefilter("ignore")
             zarr.consolidate_metadata(str(where))
 
     def done(self) -> np.ndarray:
