@@ -103,8 +103,25 @@ def _not_later(a, b):
 @SETTINGS
 @given(factor=st.floats(1.0, 4.0))
 def test_more_compute_never_delays(baseline, factor):
+    """More of every resource compute is made of (chips, the money to run them, power, chip
+    supply): physical compute is the least of them, so more chips alone may only stand idle."""
     _, base = _milestones(baseline, {})
-    _, more = _milestones(baseline, {"components.compute.initial_h100e": 1.5e6 * factor})
+    more_ds, more = _milestones(baseline, {
+        "components.compute.initial_h100e": 1.5e6 * factor,
+        "components.compute.initial_spending": 4e10 * factor,
+        "components.compute.initial_power_gw": 2.0 * factor,
+        "components.compute.power_ceiling_gw": 100.0 * factor,
+        "components.compute.initial_chip_production": 2.5e7 * factor})
+    assert all(_not_later(more[m], base[m]) for m in base)
+    assert float(more_ds["physical_compute"][0]) == pytest.approx(1.5e6 * factor)
+
+
+@SETTINGS
+@given(factor=st.floats(1.0, 4.0))
+def test_more_power_never_delays(baseline, factor):
+    _, base = _milestones(baseline, {})
+    _, more = _milestones(baseline, {"components.compute.initial_power_gw": 2.0 * factor,
+                                     "components.compute.power_growth": 2.2 * factor ** 0.25})
     assert all(_not_later(more[m], base[m]) for m in base)
 
 
