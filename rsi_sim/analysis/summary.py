@@ -52,6 +52,9 @@ def summary_tables(ds: xr.Dataset) -> list[TextTable]:
                        fmt_year(float(sel["milestone_year"])))
         ms.notes += _same_date_notes(ds)
         tables.append(ms)
+    limits = _limits_table(ds)
+    if limits is not None:
+        tables.append(limits)
     results = _results_table(ds)
     if results is not None:
         tables.append(results)
@@ -144,3 +147,46 @@ def _results_table(ds: xr.Dataset) -> TextTable | None:
                 table.add_row(f"{label}: {key}", f"{value:.4g}", units)
                 rows += 1
     return table if rows else None
+
+
+def binding_spells(ds: xr.Dataset) -> list[tuple[float, float, str]]:
+    """Spells of the limit that sets physical compute: ``(from_year, to_year, limit)``.
+
+    Reads ``binding_compute_limit`` and its ``flag_meanings``; a spell shorter than a quarter
+    (the stair steps between tranches) is merged into the one before it.
+    """
+    var = ds["binding_compute_limit"]
+    names = str(var.attrs.get("flag_meanings", "")).split()
+    years, codes = ds["time"].values, var.values
+    spells: list[list] = []
+    for y, c in zip(years, codes, strict=True):
+        if not np.isfinite(c):
+            continue
+        name = names[int(c)] if 0 <= int(c) < len(names) else str(int(c))
+        if spells and spells[-1][2] == name:
+            spells[-1][1] = y
+        else:
+            spells.append([y, y, name])
+    merged: list[list] = []
+    for s in spells:
+        if merged and (s[1] - s[0] < 0.25 or merged[-1][2] == s[2]):
+            merged[-1][1] = s[1]
+        else:
+            merged.append(s)
+    return [(float(a), float(b), n) for a, b, n in merged]
+
+
+def _limits_table(ds: xr.Dataset) -> TextTable | None:
+    """Which limit binds physical compute over the run, and the resources at the end."""
+    if "binding_compute_limit" not in ds:
+        return None
+    table = TextTable("Compute limits (binding_compute_limit)",
+                      [Column("from", wrap=False), Column("to", wrap=False), Column("binding limit")],
+                      key="compute_limits")
+    for a, b, name in binding_spells(ds):
+        table.add_row(fmt_year(a), fmt_year(b), name)
+    if "spending_share_of_gwp" in ds:
+        table.add_row("max spending share of GWP", "", f"{float(ds['spending_share_of_gwp'].max()):.4g}")
+    if "power_draw" in ds:
+        table.add_row("power draw at the end", "", f"{float(ds['power_draw'][-1]) / 1e9:.4g} GW")
+    return table

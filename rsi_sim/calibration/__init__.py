@@ -5,6 +5,7 @@ from rsi_sim.calibration.epoch import (
     TrendFigure,
     epoch_trends,
     fit_training_compute_growth,
+    frontier_compute_hindcast,
 )
 from rsi_sim.calibration.metr import (
     TimeHorizonTrend,
@@ -20,6 +21,7 @@ __all__ = [
     "epoch_trends",
     "fit_time_horizon",
     "fit_training_compute_growth",
+    "frontier_compute_hindcast",
     "hindcast_table",
     "metr_doubling_time",
 ]

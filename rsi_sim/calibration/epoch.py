@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rsi_sim.core.time import DAYS_PER_YEAR, DateLike, as_date, epoch_days
+from rsi_sim.core.time import DAYS_PER_YEAR, DateLike, as_date, epoch_days, to_decimal_year
 from rsi_sim.data import load_table
 
 __all__ = [
@@ -133,6 +133,43 @@ def fit_training_compute_growth(
     days = np.array([epoch_days(d.date()) for d in dates])
     slope_per_day, _ = np.polyfit(days, np.log10(rows["Training compute (FLOP)"].to_numpy()), 1)
     return float(10.0 ** (slope_per_day * DAYS_PER_YEAR))
+
+
+def frontier_compute_hindcast(predict, since: DateLike = "2020-01-01",
+                              until: DateLike = "2026-01-01") -> pd.DataFrame:
+    """Epoch's record-setting training runs against a model's frontier run on their dates.
+
+    Parameters
+    ----------
+    predict : callable
+        Decimal year -> the model's frontier training compute (FLOP) of a run at that date.
+    since, until : date or str
+        Runs published in ``[since, until)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model``, ``year``, ``flop`` (Epoch), ``predicted``, ``ratio`` (predicted / Epoch) and
+        ``within_3x``.
+
+    Examples
+    --------
+    >>> t = frontier_compute_hindcast(lambda y: 4.64e26 * 4.31 ** (y - 2025.13))
+    >>> len(t), sorted(t.loc[~t["within_3x"], "model"])
+    (8, ['GPT-4 Turbo', 'Jurassic-1-Jumbo', 'Minerva (540B)'])
+    """
+    table = load_table("epoch_frontier_training_compute")
+    rows = table[table["series"] == RECORD_SETTING]
+    dates = pd.to_datetime(rows["Publication date"], format="%Y-%m-%d")
+    keep = (dates >= pd.Timestamp(as_date(since))) & (dates < pd.Timestamp(as_date(until)))
+    rows, dates = rows[keep], dates[keep]
+    years = np.array([to_decimal_year(d.date()) for d in dates])
+    flop = rows["Training compute (FLOP)"].to_numpy(dtype=float)
+    predicted = np.array([float(predict(y)) for y in years])
+    ratio = predicted / flop
+    return pd.DataFrame({"model": rows["Model"].to_numpy(), "year": years, "flop": flop,
+                         "predicted": predicted, "ratio": ratio,
+                         "within_3x": (ratio >= 1 / 3) & (ratio <= 3)})
 
 
 def _row(table: pd.DataFrame, quantity: str) -> pd.Series:

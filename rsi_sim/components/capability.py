@@ -86,7 +86,7 @@ class Capability(Component):
             self._e_anchor_rate = None
         else:  # continuous capability: the frontier of the training compute rate and software
             self.effective_compute_anchor = math.nan
-            self._e_anchor_rate = comp.training_share * comp.initial_h100e * comp.flop_per_h100e_year
+            self._e_anchor_rate = comp.training_share * comp.start_compute * comp.flop_per_h100e_year
         self._logit0 = (math.inf if self.automation_at_start >= 1.0
                         else math.log(self.automation_at_start / (1.0 - self.automation_at_start)))
         self._version = -1

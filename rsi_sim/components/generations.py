@@ -168,8 +168,8 @@ class Generations(Component):
         ``model`` is needed only before this component is built."""
         model = model or self.model
         comp, soft = model["compute"], model["software"]
-        tc0 = comp.training_share * comp.initial_h100e * comp.flop_per_h100e_year * self.training_duration
-        growth = math.log(comp.spending_growth * comp.price_performance_growth) + math.log(soft.historical_growth)
+        tc0 = comp.training_share * comp.start_compute * comp.flop_per_h100e_year * self.training_duration
+        growth = comp.pre_start_growth + math.log(soft.historical_growth)
         return tc0 * math.exp(growth * t)
 
     def build(self, model):

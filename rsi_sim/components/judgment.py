@@ -200,7 +200,7 @@ class Judgment(Component):
         """Share of research labour ``L`` directed by AI, given direction hours ``x``: AI work
         beyond the ``x * span`` hours humans direct."""
         ai_work = L - (H - x)  # AI hours in research labour, whoever directs them
-        return clip((ai_work - x * span) / L, 0.0, 1.0)
+        return clip(divide(ai_work - x * span, L), 0.0, 1.0)  # L = 0 when nobody works (no compute)
 
     def _ai_directed(self, s):
         H = self._lab.hours("engineering") + self._lab.hours("judgment")

@@ -3,10 +3,21 @@
 Three roles (DESIGN §4): research *judgment* (people who choose which experiments and changes
 are worth making), *engineering* (people who execute them) and *oversight* (safety, evaluation
 and review staff). Each role grows by discrete hiring cohorts: every ``cohort_interval`` a cohort
-is decided, of size ``N * (g**interval - 1) * hiring_multiplier`` for headcount ``N`` and role
-growth factor ``g``; it arrives ``hiring_lag`` later. With ``growth_series`` (an exogenous input
-path, as Kwa's ``labor_schedule``, tkwa/ai-takeoff-model takeoff_simulation.ipynb) ``g`` is the
-series' factor in force at the decision for every role.
+is decided and arrives ``hiring_lag`` later. Hiring saturates in two ways:
+
+    ln g_role(t) = ln g_lr + (ln g_role - ln g_lr) * 2**(-t / growth_halflife)
+    c_role       = N_role * (g_role(t)**interval - 1) * hiring_multiplier       (wanted)
+    room         = talent_pool - N_total - pending
+    cohort_role  = c_role * room * (1 - exp(-C / room)) / C,    C = sum of c_role
+
+Each role's growth declines towards the long-run rate ``long_run_growth`` (AI 2027's
+``labor_growth_schedule`` falls from 50%/yr to 10%/yr by 2031; the AI Futures Model's human
+labour from 1.8x/yr to 1.1x/yr by 2040; Kwa's to 1.1x/yr after 2029), and the headcount of all
+roles stays below the talent pool: a cohort takes at most the room left, nearly all the wanted
+hires while the room is large, and the roles keep their relative rates. With ``growth_series``
+(an exogenous input path, as Kwa's ``labor_schedule``, tkwa/ai-takeoff-model
+takeoff_simulation.ipynb) ``g`` is the series' factor in force at the decision for every role
+(the pool still applies).
 
 Policy levers (change inside ``model.change()``):
 
@@ -17,6 +28,8 @@ Policy levers (change inside ``model.change()``):
 """
 
 from __future__ import annotations
+
+import math
 
 from ..core import Component, Param
 from ..core.numeric import series_value
@@ -59,6 +72,22 @@ class Labour(Component):
         1.5, unit="1/year", bounds=(0.5, 10.0),
         source="as engineering_growth (judgmental)",
         doc="growth factor per year of oversight staff")
+    long_run_growth = Param(
+        1.10, unit="1/year", bounds=(0.5, 10.0),
+        source="AI 2027 labor_growth_schedule 10%/yr from 2031 (forecaster 'eli'); AI Futures "
+               "Model human labour 1.1x/yr 2040-41; Kwa 1.1x/yr after 2029 (labour.csv)",
+        doc="growth factor per year every role's hiring growth declines towards")
+    growth_halflife = Param(
+        3.0, unit="year", bounds=(0.1, 100.0),
+        source="judgmental fit: AI 2027 50%/yr (2025) -> 10%/yr (2031) is ~1.5 y, AFM 1.8x (2028) "
+               "-> 1.3x (2035) ~4.5 y (labour.csv); range 1.5-5 years",
+        doc="half-life of each role's growth in excess of long_run_growth (log scale)")
+    talent_pool = Param(
+        40000.0, unit="person", bounds=(1.0, 1e10),
+        source="judgmental: between ~22,000 PhD-educated AI researchers and the broader 90,000 "
+               "(early 2018, LinkedIn-based) and 36,524 self-reported AI experts (2019), "
+               "labour.csv; range 20,000-100,000",
+        doc="most research staff (all roles together) the developer can employ")
     hours_per_year = Param(
         2000.0, unit="hour/year", bounds=(100.0, 8766.0),
         source="conventional full-time work year (50 weeks x 40 h)",
@@ -84,6 +113,7 @@ class Labour(Component):
         #: Policy lever: multiplies the oversight headcount (a staffing mandate).
         self.oversight_staff_multiplier = 1.0
         self.headcount: dict[str, float] = {}
+        self._pending = 0.0
 
     # ---- state ---------------------------------------------------------------------------
     def build(self, model):
@@ -107,14 +137,28 @@ class Labour(Component):
     def start(self):
         self.env.process(self._hiring())
 
+    def role_growth(self, role: str, t: float) -> float:
+        """Growth factor per year of ``role`` at model time ``t`` (declining to the long-run rate)."""
+        if self.growth_series is not None:
+            return series_value(self.growth_series, self.model.start_year + t)
+        ln_lr = math.log(self.long_run_growth)
+        return math.exp(ln_lr + (math.log(self.growth[role]) - ln_lr) * 2.0 ** (-t / self.growth_halflife))
+
     def _hiring(self):
         # A decision at t covers growth over the next interval (hires already in the pipeline
         # at the start arrive at hiring_lag).
         while True:
-            growth = self.growth if self.growth_series is None else dict.fromkeys(
-                ROLES, series_value(self.growth_series, self.model.year()))
-            cohort = {r: self.headcount[r] * (growth[r] ** self.cohort_interval - 1.0)
+            t = self.env.now
+            wanted = {r: self.headcount[r] * (self.role_growth(r, t) ** self.cohort_interval - 1.0)
                       * self.hiring_multiplier for r in ROLES}
+            total = sum(wanted.values())
+            room = self.talent_pool - sum(self.headcount.values()) - self._pending
+            scale = 1.0
+            if total > 0:
+                # at most the room left; ~all wanted hires while the room is large
+                scale = max(room, 0.0) * -math.expm1(-total / room) / total if room > 0 else 0.0
+            cohort = {r: n * scale if n > 0 else n for r, n in wanted.items()}
+            self._pending += sum(cohort.values())
             self.env.process(self._arrive(cohort))
             yield self.env.timeout(self.cohort_interval)
 
@@ -123,4 +167,5 @@ class Labour(Component):
         with self.model.change():
             for role, n in cohort.items():
                 self.headcount[role] = max(0.0, self.headcount[role] + n)
+            self._pending -= sum(cohort.values())
         self.model.log("hiring_cohort", self.name, **{r: round(n, 1) for r, n in cohort.items()})

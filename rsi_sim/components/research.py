@@ -72,7 +72,7 @@ class Research(Component):
         # exist only once it is built.
         self._H0 = (lab.initial_engineering + lab.initial_judgment) * lab.hours_per_year
         self._HJ0 = lab.initial_judgment * lab.hours_per_year
-        self._P0 = self._comp.initial_h100e
+        self._P0 = self._comp.start_compute
         add = model.add_variable
         if self._jd is None:
             add("research_labour", lambda s: self._amdahl(self._human_hours(), s["ai_labour_hours"],
@@ -155,7 +155,7 @@ class Research(Component):
         comp, cap = self._comp, self._cap
         flop = comp.flop_per_h100e_year
         # c = experiment compute over its start value: the share cancels (its 0/0 limit too).
-        c_per_p = 1.0 / comp.initial_h100e
+        c_per_p = 1.0 / comp.start_compute
         # AI hours per H100e at S = 1 (the deployed generation's copies on inference compute).
         a_per_p = (self._gens.ai_labour_hours_of(comp.inference_fraction() * flop, 1.0)
                    if self._gens is not None else math.inf)

@@ -5,7 +5,8 @@ Interaction rules (docs/policies.md):
 
 * **pause** — reference-counted: training is paused while at least one pause is active and
   resumes only when the last one lifts.
-* **caps** (training compute, training-compute growth, inference share) — the tightest active
+* **caps** (training compute, training-compute growth, inference share, power, chip supply,
+  compute spending) — the tightest active
   cap (the minimum) is in force.
 * **required human-direction share** — the largest active requirement.
 * **multipliers** (review length, hiring, oversight staffing) — multiply.
@@ -81,6 +82,10 @@ LEVERS: dict[str, Lever] = {
     "slow_hiring": Lever("labour", "hiring_multiplier", "product", 1.0, _attr("hiring_multiplier")),
     "raise_oversight_staffing": Lever("labour", "oversight_staff_multiplier", "product", 1.0,
                                       _attr("oversight_staff_multiplier")),
+    "cap_power": Lever("compute", "power_cap", "min", math.inf,
+                       lambda comp, gw: setattr(comp, "power_cap", gw * 1e9)),  # GW -> W
+    "cap_chip_supply": Lever("compute", "chip_supply_cap", "min", math.inf, _attr("chip_supply_cap")),
+    "cap_compute_spending": Lever("compute", "spending_cap", "min", math.inf, _attr("spending_cap")),
 }
 
 

@@ -35,10 +35,17 @@ ACTION_KINDS: dict[str, tuple[str | None, str]] = {
     "lengthen_review": ("factor", "multiplier on safety-review durations (>= 1)"),
     "slow_hiring": ("factor", "multiplier on hiring cohorts (0-1)"),
     "raise_oversight_staffing": ("factor", "multiplier on oversight headcount (>= 1)"),
+    "cap_power": ("gw", "cap on the power the developer may draw, GW (> 0; datacentre permits)"),
+    "cap_chip_supply": ("h100e_per_year", "cap on the chips the developer may add, H100e per year "
+                                          "(>= 0; export controls; binds on new orders)"),
+    "cap_compute_spending": ("usd_per_year", "cap on the developer's compute spending, USD per year (> 0)"),
 }
+#: The unit a parameter may be written with in text (``"10 GW"``).
+PARAM_UNITS = {"flop": "FLOP", "gw": "GW", "h100e_per_year": "H100e/year", "usd_per_year": "USD/year"}
 ActionKind = Literal[
     "pause_training", "cap_training_compute", "cap_training_growth", "cap_inference_share",
     "require_human_direction", "lengthen_review", "slow_hiring", "raise_oversight_staffing",
+    "cap_power", "cap_chip_supply", "cap_compute_spending",
 ]
 
 
@@ -110,7 +117,7 @@ class ActionSpec(_Strict):
     """One action: a ``kind`` and the one parameter that kind takes (see :data:`ACTION_KINDS`).
 
     Values that contradict the lever are rejected: a cap at or below zero, a share outside
-    [0, 1], a growth cap below 1x/year (that would order compute to shrink, not cap its growth),
+    [0, 1], a power or spending cap at or below zero, a negative chip supply, a growth cap below 1x/year (that would order compute to shrink, not cap its growth),
     ``lengthen_review`` or ``raise_oversight_staffing`` below 1, ``slow_hiring`` above 1.
 
     >>> ActionSpec.model_validate({"kind": "cap_training_compute", "flop": "1e28 FLOP"}).value
@@ -122,6 +129,9 @@ class ActionSpec(_Strict):
     per_year: float | None = Field(None, description="cap_training_growth: growth factor per year")
     share: float | None = Field(None, description="cap_inference_share, require_human_direction: 0-1")
     factor: float | None = Field(None, description="lengthen_review, slow_hiring, raise_oversight_staffing")
+    gw: float | None = Field(None, description="cap_power: GW")
+    h100e_per_year: float | None = Field(None, description="cap_chip_supply: H100e per year")
+    usd_per_year: float | None = Field(None, description="cap_compute_spending: USD per year")
 
     @model_validator(mode="before")
     @classmethod
@@ -143,7 +153,7 @@ class ActionSpec(_Strict):
         if param and param not in data:
             raise ValueError(f"{kind} needs '{param}': {meaning}")
         if param:
-            value = _number(data[param], "FLOP" if param == "flop" else "")
+            value = _number(data[param], PARAM_UNITS.get(param, ""))
             problem = _contradiction(kind, value)
             if problem:
                 raise ValueError(f"{kind} {param} = {value:g} {problem}")
@@ -165,6 +175,10 @@ def _contradiction(kind: str, value: float) -> str:
         return "is not a share between 0 and 1"
     if kind in ("lengthen_review", "raise_oversight_staffing") and value < 1:
         return f"would {'shorten reviews' if kind == 'lengthen_review' else 'cut oversight staff'}; use >= 1"
+    if kind in ("cap_power", "cap_compute_spending") and not value > 0:
+        return "is not a cap (use pause_training to stop training)"
+    if kind == "cap_chip_supply" and value < 0:
+        return "is not a cap on supply (use 0 for no new chips)"
     if kind == "slow_hiring" and not 0 <= value <= 1:
         return "must be between 0 (hiring stops) and 1 (trend)"
     return ""

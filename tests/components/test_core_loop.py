@@ -30,6 +30,9 @@ def test_start_on_the_balanced_path(baseline):
         "components.compute.slowdown_year": 2100.0, "components.software.ceiling_years": 1e6,
         "components.labour.judgment_growth": g_x, "components.labour.engineering_growth": g_x,
         "components.labour.cohort_interval": "1 month", "components.labour.hiring_lag": 0.0,
+        # inputs on the historical path: no saturation of hiring, no power or chip limit
+        "components.labour.long_run_growth": g_x, "components.labour.talent_pool": 1e10,
+        "components.compute.power_ceiling_gw": 1e5, "components.compute.initial_chip_production": 1e15,
     })
     ds = sc.build_model().run()
     s = ds["software_level"]
@@ -100,7 +103,12 @@ def _perturbed(param, value):
 #: Parameters that matter only together with another setting (they are read only then).
 CONDITIONAL = {"generations.release_interval": {"components.generations.cadence": "interval"},
                # concurrent reviews matter once reviews outlast the training cadence (a queue)
-               "generations.review_capacity": {"components.generations.review_effort_hours": 3e5}}
+               "generations.review_capacity": {"components.generations.review_effort_hours": 3e5},
+               # GWP automation matters only with the switch on; the build lead time only when
+               # orders cannot foresee the path (accelerating GWP under a binding GWP ceiling)
+               "compute.gwp_automation_transfer": {"components.compute.gwp_ai_acceleration": True},
+               "compute.build_lead_time": {"components.compute.gwp_ai_acceleration": True,
+                                           "components.compute.spending_share_ceiling": 1e-3}}
 
 
 def test_no_dead_parameter(baseline):

@@ -6,6 +6,9 @@ import pytest
 from rsi_sim.data import available_tables, load_table, metr_time_horizons
 
 SHIPPED = {
+    "actors_race",
+    "economy_compute_limits",
+    "labour",
     "ai_rd_labour_uplift",
     "benchmarks",
     "data_sources_licensing",

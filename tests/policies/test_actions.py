@@ -15,7 +15,7 @@ from rsi_sim.policies import Policies, Policy, PolicySpec
 
 from .conftest import events, scenario_with, starts
 
-G = 3.19 * 1.35  # compute growth factor per year without the 2028 slowdown
+G = 3.19 * 1.35  # compute growth factor per year (an exogenous path: continuous, no tranches)
 P0, FLOP = 1.5e6, 1.25e22
 
 
@@ -29,7 +29,7 @@ def test_trigger_fires_at_the_interpolated_crossing_time():
     # hand: P(t) = P0 G**t crosses 2 P0 at t* = ln 2 / ln G
     p = policy("cap", trigger="physical_compute >= 3e6",
                action={"kind": "cap_inference_share", "share": 0.1})
-    ds = Model([Compute(slowdown_year=2100.0), Policies([p])], horizon=1.0).run()
+    ds = Model([Compute(growth_series={2026: G}), Policies([p])], horizon=1.0).run()
     (t, detail), = events(ds, "policy_triggered")
     assert t - 2026.0 == pytest.approx(math.log(2) / math.log(G), abs=1e-9)
     assert detail["state"]["physical_compute"] == pytest.approx(3e6, rel=1e-9)
@@ -46,7 +46,7 @@ def test_trigger_fires_at_the_interpolated_crossing_time():
 def test_training_growth_cap_anchors_at_the_rate_when_triggered():
     # hand: from t0 (2026-07-01) the training rate is 0.3 P0 G**t0 * 1.5**(t - t0)
     p = policy("growth", trigger="date >= 2026-07-01", action={"kind": "cap_training_growth", "per_year": 1.5})
-    ds = Model([Compute(slowdown_year=2100.0), Policies([p])], horizon=2.0).run()
+    ds = Model([Compute(growth_series={2026: G}), Policies([p])], horizon=2.0).run()
     t0 = to_decimal_year("2026-07-01") - 2026.0
     anchor = 0.3 * P0 * FLOP * G**t0
     assert float(ds["training_compute_rate"].sel(time=2028.0)) == pytest.approx(anchor * 1.5 ** (2 - t0), rel=1e-6)
@@ -58,7 +58,7 @@ def test_oversight_multipliers_of_two_policies_multiply_and_lift():
                release={"after": "1 year"})
     b = policy("double", trigger="date >= 2026-04-01", action={"kind": "raise_oversight_staffing", "factor": 2})
     # Compute gives the model a stock: date watches are found between integrator steps.
-    ds = Model([Compute(), Labour(), Policies([a, b])], horizon=2.0).run()
+    ds = Model([Compute(), Labour(talent_pool=1e10), Policies([a, b])], horizon=2.0).run()
     staff = ds["human_researchers_oversight"]
     # hand: 150 until the first cohort (75) arrives at t = 0.5; 6x while both are active
     assert float(staff.sel(time=2026.0 + 4 / 12)) == pytest.approx(150 * 6)
@@ -69,12 +69,14 @@ def test_oversight_multipliers_of_two_policies_multiply_and_lift():
 
 def test_slow_hiring_scales_cohorts_decided_while_active():
     p = policy("slow", trigger="date >= 2026-06-01", action={"kind": "slow_hiring", "factor": 0.25})
-    ds = Model([Compute(), Labour(), Policies([p])], horizon=1.6).run()
+    ds = Model([Compute(), Labour(talent_pool=1e10), Policies([p])], horizon=1.6).run()
     cohorts = events(ds, "hiring_cohort")
     # hand: the t = 0 cohort, decided before the policy, is 1500 * 0.5 = 750 engineers; the one
-    # decided at t = 1 is (1500 + 750) * 0.5 * 0.25 (logged to 0.1)
-    assert cohorts[0][1]["engineering"] == pytest.approx(750.0)
-    assert cohorts[1][1]["engineering"] == pytest.approx(2250 * 0.5 * 0.25, abs=0.06)
+    # decided at t = 1 is (1500 + 750) * (g(1) - 1) * 0.25 with the growth declined one year
+    # towards 1.1 (half-life 3 years), logged to 0.1
+    g1 = math.exp(math.log(1.1) + (math.log(1.5) - math.log(1.1)) * 2 ** (-1 / 3))
+    assert cohorts[0][1]["engineering"] == pytest.approx(750.0, abs=0.06)
+    assert cohorts[1][1]["engineering"] == pytest.approx(2250 * (g1 - 1) * 0.25, abs=0.06)
 
 
 def test_pause_of_d_years_shifts_later_generations(plain_run):
@@ -171,3 +173,32 @@ def test_repeat_on_an_event_trigger_fires_at_each_release():
     assert len(triggered) >= 3
     assert all(round(t, 9) in released for t in triggered)
     assert int(ds["policy_triggers"].sel(policy="pause_after_release")) == len(triggered)
+
+
+def test_power_chip_and_spending_caps_bind_on_their_levers():
+    """cap_power lowers the power available at once (chips stand idle); cap_chip_supply limits
+    tranches ordered after it; cap_compute_spending lowers what money can run."""
+    ample = {"initial_power_gw": 1e5, "power_ceiling_gw": 1e5, "initial_chip_production": 1e15,
+             "slowdown_year": 2100.0}
+    p = policy("grid", trigger="date >= 2027-01-01", action={"kind": "cap_power", "gw": "1 GW"})
+    ds = Model([Compute(**ample), Policies([p])], horizon=2.0).run()
+    after = ds.sel(time=slice(2027.0, None))
+    # hand: 1 GW / (700 W / 1.28**t) H100e; before the cap money binds (P0 G**t on arrivals)
+    assert float(after["power_available"].min()) == pytest.approx(1e9)
+    assert float(ds["physical_compute"].sel(time=2027.5)) == pytest.approx(1e9 / (700 / 1.28 ** 1.5), rel=1e-9)
+    assert set(after["binding_compute_limit"].values) == {1.0}
+
+    p = policy("chips", trigger="date >= 2026-01-01", action={"kind": "cap_chip_supply", "h100e_per_year": 4e5})
+    ds = Model([Compute(**ample), Policies([p])], horizon=2.0).run()
+    # hand: orders from t = 0 carry 4e5 * 0.25 each; the four ordered before the start (arriving
+    # in the first year) are on the trend: P0 G; then 1e5 per quarter
+    assert float(ds["installed_compute"].sel(time=2027.0)) == pytest.approx(P0 * G, rel=1e-9)
+    assert float(ds["installed_compute"].sel(time=2027.75)) == pytest.approx(P0 * G + 3e5, rel=1e-9)
+    assert float(ds["binding_compute_limit"].sel(time=2027.5)) == 2.0
+
+    p = policy("money", trigger="date >= 2027-01-01",
+               action={"kind": "cap_compute_spending", "usd_per_year": 5e10})
+    ds = Model([Compute(**ample), Policies([p])], horizon=2.0).run()
+    after = ds.sel(time=slice(2027.0, None))
+    assert float(after["compute_spending"].max()) == pytest.approx(5e10, rel=1e-9)
+    assert float(ds["physical_compute"].sel(time=2027.5)) == pytest.approx(5e10 / (4e10 / P0 / 1.35 ** 1.5), rel=1e-9)

@@ -15,7 +15,8 @@ from rsi_sim.policies import ACTION_KINDS, PolicySpec
 from rsi_sim.scenario import parse_scenario_text
 
 VALUES = {"flop": st.floats(1e20, 1e35), "per_year": st.floats(1.0, 100.0),
-          "share": st.floats(0.0, 1.0), "factor": None}
+          "share": st.floats(0.0, 1.0), "factor": None, "gw": st.floats(1e-3, 1e4),
+          "h100e_per_year": st.floats(0.0, 1e12), "usd_per_year": st.floats(1e6, 1e15)}
 FACTOR = {"lengthen_review": st.floats(1.0, 10.0), "slow_hiring": st.floats(0.0, 1.0),
           "raise_oversight_staffing": st.floats(1.0, 10.0)}
 
