@@ -44,7 +44,8 @@ import simpy
 
 from ..core import Component, Param
 from ..core.errors import ParameterError
-from ..core.numeric import minimum
+from ..core.model import LOG_LIMIT
+from ..core.numeric import log, minimum
 
 #: Hours in a Julian year: AI copies work around the clock.
 HOURS_PER_YEAR = 8766.0
@@ -240,6 +241,11 @@ class Generations(Component):
     # ---- processes -----------------------------------------------------------------------
     def start(self):
         self.env.process(self._training_runs())
+        # Effective compute is a product of two stocks: it can leave float range while each stays
+        # inside the kernel's limit; that is growth without bound as surely (divergence).
+        self.model.watch(lambda s: log(s["training_compute"]) + log(s["software_level"]) - LOG_LIMIT,
+                         label="effective compute past 1e300").callbacks.append(
+            lambda _e: self.model.diverge("effective compute passed 1e300 FLOP"))
 
     def _training_runs(self):
         env, model = self.env, self.model

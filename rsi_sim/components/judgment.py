@@ -200,7 +200,11 @@ class Judgment(Component):
         """Share of research labour ``L`` directed by AI, given direction hours ``x``: AI work
         beyond the ``x * span`` hours humans direct."""
         ai_work = L - (H - x)  # AI hours in research labour, whoever directs them
-        return clip(divide(ai_work - x * span, L), 0.0, 1.0)  # L = 0 when nobody works (no compute)
+        share = clip(divide(ai_work - x * span, L), 0.0, 1.0)
+        # no research labour at all (no staff, no compute): nothing is directed by anyone
+        if type(L) is float:
+            return share if L > 0 else 0.0
+        return np.where(L > 0, share, 0.0)
 
     def _ai_directed(self, s):
         H = self._lab.hours("engineering") + self._lab.hours("judgment")

@@ -95,8 +95,18 @@ class Research(Component):
         add("ai_rd_multiplier", lambda s: self.multiplier_at(s["software_level"], self._x_now(s)), unit="1",
             long_name="AI R&D progress multiplier: research input of the current AI with the start's "
                       "compute and staff over those humans alone", owner=self.name)
-        add("code_output_multiple", lambda s: s["research_labour"] / s["human_research_hours"], unit="1",
+        add("code_output_multiple", self._code_output_multiple, unit="1",
             long_name="work shipped per human researcher relative to no AI", owner=self.name)
+
+    @staticmethod
+    def _code_output_multiple(s):
+        # With no human researchers there is no research labour either (Amdahl: the tasks AI
+        # cannot do need humans), so 0/0: counted as 1, no gain.
+        L, H = s["research_labour"], s["human_research_hours"]
+        if type(H) is float:
+            return L / H if H > 0 else 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(H > 0, L / np.where(H > 0, H, 1.0), 1.0)
 
     def _human_hours(self):
         return self._lab.hours("engineering") + self._lab.hours("judgment")
