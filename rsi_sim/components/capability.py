@@ -148,17 +148,25 @@ class Capability(Component):
         """50% time horizon (hours) of a model trained with ``effective_compute`` (FLOP)."""
         return self.horizon_of(self.relative_log_compute(effective_compute))
 
+    #: Without generations the AI workforce is unlimited, so full automation would make research
+    #: input infinite (Amdahl ``H/(1-f)``); automation is then capped here, as Kwa caps it
+    #: (tkwa/ai-takeoff-model ``jones_model_derivative``: ``f >= 0.999999 -> 0.999999``).
+    MAX_AUTOMATION_UNLIMITED_AI = 0.999999
+
     def automation_of(self, x):
-        """Coding automation fraction at ``x = ln(E/E_anchor)`` (floats and arrays)."""
+        """Coding automation fraction at ``x = ln(E/E_anchor)`` (floats and arrays); capped at
+        ``MAX_AUTOMATION_UNLIMITED_AI`` when capability is continuous (no generations)."""
+        top = 1.0 if self._gens is not None else self.MAX_AUTOMATION_UNLIMITED_AI
         if math.isinf(self._logit0):
-            return 1.0 + 0.0 * x
+            return top + 0.0 * x
         z = self._logit0 + x / self.automation_width
         if type(z) is float:
             if z > 700.0:
-                return 1.0
-            return 1.0 / (1.0 + math.exp(-z))
+                return top
+            f = 1.0 / (1.0 + math.exp(-z))
+            return f if f < top else top
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-z))
+            return np.minimum(1.0 / (1.0 + np.exp(-z)), top)
 
     def implied_horizon_hours(self, decimal_year: float) -> float:
         """Horizon of a model released at ``decimal_year`` before the start, on the calibrated

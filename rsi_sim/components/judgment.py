@@ -45,7 +45,6 @@ from scipy.special import ndtr, ndtri
 
 from ..core import Component, Param
 from ..core.numeric import clip, divide, maximum, minimum
-from .research import Research
 
 
 def _phi(x: float) -> float:
@@ -186,8 +185,6 @@ class Judgment(Component):
         lab = self._lab
         H = lab.hours("engineering") + lab.hours("judgment")
         f = s["coding_automation_fraction"]
-        if "generations" not in self.model:  # unlimited AI labour: research's cap (Kwa)
-            f = minimum(f, Research.MAX_AUTOMATION_UNLIMITED_AI)
         return self.allocate(H, lab.hours("judgment"), s["ai_labour_hours"], f,
                              s["span_of_control"], s["required_human_share"])
 

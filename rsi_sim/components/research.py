@@ -111,14 +111,8 @@ class Research(Component):
     def _human_hours(self):
         return self._lab.hours("engineering") + self._lab.hours("judgment")
 
-    #: With unlimited AI labour (no generations) the automation fraction is capped here, as Kwa
-    #: caps it (tkwa/ai-takeoff-model ``jones_model_derivative``: ``f >= 0.999999 -> 0.999999``):
-    #: otherwise full automation would make research input infinite.
-    MAX_AUTOMATION_UNLIMITED_AI = 0.999999
-
     def _amdahl(self, H, A, f):
-        if self._gens is None:  # the recorded variable; research_input_at caps it the same way
-            f = minimum(f, self.MAX_AUTOMATION_UNLIMITED_AI)
+        # f < 1 when AI labour is unlimited: capability caps it (Capability.automation_of)
         return minimum(divide(H, 1.0 - f), H + A)
 
     def ces(self, c, labour):
@@ -181,8 +175,6 @@ class Research(Component):
         judgment, their owners)."""
         cap, jd = self._cap, self._jd
         f = cap.automation_of(x)
-        if self._gens is None:
-            f = minimum(f, self.MAX_AUTOMATION_UNLIMITED_AI)
         if jd is None:
             return f, None, None, 1.0
         z = jd.taste_sd_of(x)
