@@ -70,6 +70,9 @@ from ..core import Component, Param
 from ..core.errors import ParameterError
 from ..core.numeric import exp, minimum, series_value
 
+#: A compute limit past float range is reported as this: it can never bind.
+_BEYOND = 1e300
+
 #: Seconds in a Julian year; model time is in Julian years.
 SECONDS_PER_YEAR = 365.25 * 86400.0
 #: Values of ``binding_compute_limit`` (CF ``flag_values``/``flag_meanings``).
@@ -341,18 +344,21 @@ class Compute(Component):
             return p0 * (math.exp(ln_g * (hi - t0)) - math.exp(ln_g * (lo - t0))) / ln_g
         g1, g2 = math.log(self.chip_production_growth), math.log(self.late_chip_production_growth)
         ts = self._t_chip
-        p_ts = self.initial_chip_production * math.exp(g1 * ts)
-        return (piece(a, min(b, ts), g1, 0.0, self.initial_chip_production)
-                + piece(max(a, ts), b, g2, ts, p_ts))
+        early = piece(a, min(b, ts), g1, 0.0, self.initial_chip_production)
+        if b <= ts:  # a slowdown beyond the interval (perhaps centuries away: exp would overflow)
+            return early
+        return early + piece(max(a, ts), b, g2, ts, self.initial_chip_production * math.exp(g1 * ts))
 
     def _money_allows(self, s):
-        return self.budget(s["t"], s["gwp"]) / self.cost_per_h100e_year(s["t"])
+        # A limit beyond 1e300 H100e cannot bind (the installed stock would have diverged first),
+        # so it is reported as 1e300 rather than as the inf its ratio overflows to.
+        return minimum(self.budget(s["t"], s["gwp"]) / self.cost_per_h100e_year(s["t"]), _BEYOND)
 
     def _power_available(self, s):
         return self.power_available_at(s["t"])
 
     def _power_allows(self, s):
-        return s["power_available"] / self.watts_per_h100e_at(s["t"])
+        return minimum(s["power_available"] / self.watts_per_h100e_at(s["t"]), _BEYOND)
 
     def _physical(self, s):
         return minimum(minimum(self.installed, s["compute_money_allows"]), s["compute_power_allows"])

@@ -200,6 +200,11 @@ class Generations(Component):
         self.history, self.deployed, self.training = [g0], g0, None
         self._copy_cost0_compute = g0.training_compute
         self._lambda = model["research"].parallelism if "research" in model else 1.0
+        if math.log(self.speed) / self._lambda > LOG_LIMIT:
+            raise ParameterError(
+                f"The 'speed' parameter of {self.name} ({self.speed:g}) counts as "
+                f"speed**(1/parallelism) parallel workers, which passes 1e300 with research "
+                f"parallelism {self._lambda:g}: lower the speed or raise the parallelism.")
         self._set_copy_cost()
         model.add_variable("generation", lambda s: float(self.deployed.index), unit="1", owner=self.name,
                            long_name="index of the deployed generation (0: deployed at start)")

@@ -165,11 +165,16 @@ class Judgment(Component):
             with np.errstate(divide="ignore", invalid="ignore"):
                 k = span / np.maximum(s, 1e-300)
                 x = np.maximum(np.minimum(H * f / (k * (1.0 - f) + f), np.minimum(H_J, s * A / span)), 0.0)
-                x = np.where(s > 0, x, 0.0 * A)
+                x = np.where((s > 0) & (span > 0), x, 0.0 * A)
                 ai = np.where(s > 0, np.minimum(A, x * k), A)
         elif s <= 0:
             x = 0.0 * A
             ai = A
+        elif span <= 0:
+            # No AI hours per direction hour (a time horizon that underflowed to 0): directing
+            # yields nothing, so no hour is spent on it and AI work that needs direction is idle.
+            x = 0.0 * A
+            ai = 0.0 * A
         else:
             k = span / s
             # x* = H g / (k + g) with g = f/(1-f), written without g: f rounds to 1 far beyond

@@ -495,6 +495,16 @@ class Model:
         near = [w for t, w in candidates if t <= tc + tol]
         return min(tb, tc + tol), [w for w in near if w is not None], any(w is None for w in near)
 
+    def _check_floor(self, step: _Step) -> None:
+        """A positive stock that shrinks below 1e-300 would be stored as 0 (float64 underflows
+        soon after): stop with the stock's name rather than record a positive quantity as 0."""
+        for s in self.stocks:
+            if s.log and step.yb[s.index] < -LOG_LIMIT:
+                raise SimulationError(
+                    f"{s.name} ({s.owner}) fell below 1e-300 by year {self.year(step.tb):.4f}: a positive "
+                    f"quantity shrinking that far leaves floating-point range; check the growth "
+                    f"rates that drive it")
+
     @staticmethod
     def _root(f: Callable[[float], float], ta: float, tb: float) -> float:
         if f(ta) >= 0:
@@ -540,6 +550,7 @@ class Model:
                                      self._remaining_time(self._t, self._y))
                         return
                     step = self._step = _Step(stepper)
+                    self._check_floor(step)
                     hit = self._first_crossing(step)
                     t_next = hit[0] if hit else step.tb
                     yield env.timeout(max(0.0, t_next - env.now))
