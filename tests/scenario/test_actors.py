@@ -1,0 +1,221 @@
+"""Scenarios with several actors (docs/actors.md): each actor its own components, policies that
+bind one actor or all, the lead of one over another, and located errors for bad input."""
+
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+import rsi_sim
+from rsi_sim import load_scenario
+from rsi_sim.core import Component
+from rsi_sim.core.errors import ScenarioError
+
+
+def _same(x, y):
+    x, y = np.asarray(x), np.asarray(y)
+    if x.dtype.kind in "fc":
+        return np.array_equal(x, y, equal_nan=True)
+    return np.array_equal(x, y)
+
+
+def _assert_actor_equals(race, actor, one):
+    """Every variable of the one-actor run is the actor's, bit for bit (events unpadded)."""
+    part = race.sel(actor=actor)
+    n_event = one.sizes.get("event", 0)
+    n_gen = one.sizes.get("gen", 0)
+    for name in one.data_vars:
+        got = part[name]
+        if "event" in got.dims:
+            got = got.isel(event=slice(0, n_event))
+        if "gen" in got.dims:
+            got = got.isel(gen=slice(0, n_gen))
+        assert _same(got.values, one[name].values), name
+    assert str(part["stop_reason"].values) == one.attrs["stop_reason"]
+
+
+def race_file(write, body: str, name="race.yaml"):
+    # baseline is found by name (a shipped scenario) from the temporary folder
+    return write("extends: baseline\nname: race_test\n" + textwrap.dedent(body), name)
+
+
+def test_two_identical_actors_give_identical_trajectories(write):
+    ds = rsi_sim.run(race_file(write, "actors:\n  a: {}\n  b: {}\n"))
+    assert list(ds["actor"].values) == ["a", "b"]
+    assert ds["milestone_year"].dims == ("actor", "milestone")
+    for name, var in ds.data_vars.items():
+        if "actor" in var.dims and name != "lead_years":  # pairwise: checked below
+            assert _same(var.sel(actor="a").values, var.sel(actor="b").values), name
+    # level with each other: no lead either way (NaN only at the first instant)
+    lead = ds["lead_years"].sel(actor="a", rival="b").values
+    assert math.isnan(lead[0]) and np.all(lead[1:] == 0.0)
+    assert np.isnan(ds["lead_years"].sel(actor="a", rival="a").values).all()
+
+
+def test_each_actor_without_interactions_equals_its_one_actor_run(write):
+    path = race_file(write, """\
+        actors:
+          us_lab: {}
+          cn_project:
+            components:
+              compute: {initial_h100e: 7.5e5, chip_share: 0.13, initial_spending: 2.0e10}
+        """)
+    ds = rsi_sim.run(path)
+    _assert_actor_equals(ds, "us_lab", rsi_sim.run("baseline"))
+    alone = rsi_sim.run("baseline", overrides={"components.compute.initial_h100e": 7.5e5,
+                                               "components.compute.chip_share": 0.13,
+                                               "components.compute.initial_spending": 2.0e10})
+    _assert_actor_equals(ds, "cn_project", alone)
+    # half the compute: cn_project starts behind (it meets the same money, power and talent
+    # limits later, so it may catch up); the two leads are opposite
+    lead = ds["lead_years"].sel(actor="us_lab", rival="cn_project")
+    assert np.all(lead.sel(time=slice(2026.05, 2028.0)).values > 0)
+    assert _same(lead.values, -ds["lead_years"].sel(actor="cn_project", rival="us_lab").values)
+
+
+def test_actor_parameters_are_addressable_with_set(write):
+    path = race_file(write, "actors:\n  a: {}\n  b: {}\n")
+    sc = load_scenario(path, ["actors.b.components.software.r=0.9"])
+    assert sc.spec.actor_components("b")["software"]["r"] == 0.9
+    assert sc.spec.actor_components("a")["software"]["r"] == 1.2  # the baseline's
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, ["actors.b.components.software.rr=0.9"])
+    assert info.value.key == "actors.b.components.software.rr"
+    assert "unknown parameter of software" in str(info.value)
+
+
+@pytest.mark.parametrize(("body", "key", "line", "words"), [
+    ("actors:\n  a: {}\n  b:\n    compnents: {}\n", "actors.b.compnents", 6, "unknown key"),
+    ("actors:\n  a: {}\n  b:\n    components:\n      software: {r: -1}\n",
+     "actors.b.components.software.r", 7, "software"),
+    ("actors:\n  a: {}\n  b:\n    components:\n      sofware: {}\n",
+     "actors.b.components.sofware", 7, "unknown component"),
+    ("actors:\n  a: {}\n  b: {}\npolicies:\n  p:\n    actor: c\n    trigger: SC\n"
+     "    action: pause_training\n", "policies.p.actor", 8, "unknown actor 'c'"),
+    ("actors:\n  a: {}\n  b: {}\npolicies:\n  p:\n    trigger: SC\n    action: pause_training\n",
+     "policies.p", 7, "names the one it binds"),
+    ("actors:\n  a: {}\n  b: {}\npolicies:\n  p:\n    actor: a\n    trigger: lead_years(a, a) >= 1\n"
+     "    action: pause_training\n", "policies.p.trigger", 9, "over itself"),
+    ("actors:\n  a: {}\n  b: {}\npolicies:\n  p:\n    actor: a\n    trigger: lead_years(a, z) >= 1\n"
+     "    action: pause_training\n", "policies.p.trigger", 9, "unknown actor 'z'"),
+    ("policies:\n  p:\n    actor: a\n    trigger: SC\n    action: pause_training\n",
+     "policies.p.actor", 5, "has no actors"),
+    ("actors:\n  a: {}\n  b: {}\nrace:\n  lead_on: nothing\n", "race.lead_on", 7, "'nothing'"),
+])
+def test_bad_actor_input_gets_a_located_error(write, body, key, line, words):
+    path = race_file(write, body)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path).build_model()
+    assert info.value.file == str(path)
+    assert info.value.key == key
+    assert info.value.line == line
+    assert words in str(info.value)
+
+
+# ---- a race a hand can follow ---------------------------------------------------------------
+
+class Frontier(Component):
+    """Stands in for generations in a race one can calculate by hand: a frontier level x that
+    grows by e every year, except while training is paused; actor b starts half a year behind.
+    """
+
+    name = "generations"
+
+    def __init__(self, **values):
+        super().__init__(**values)
+        self.paused = False
+        self.on_release, self.on_training_start = [], []
+
+    def build(self, model):
+        super().build(model)
+        behind = {"a": 0.0, "b": 0.5}[model.attrs["actor"]]
+        model.add_stock("frontier", math.exp(-behind), unit="1", long_name="frontier level",
+                        owner=self.name)
+
+    def rates(self, state):
+        return {"frontier": 0.0 if self.paused else 1.0}
+
+    def pause(self):
+        self.paused = True
+
+    def resume(self):
+        self.paused = False
+
+
+HAND = """\
+name: hand
+start: 2026-01-01
+horizon: 3 y
+outputs: {step: 0.1 y}
+components:
+  generations: {}
+race: {lead_on: frontier}
+actors:
+  a: {}
+  b: {}
+"""
+
+
+def hand_race(write, policies=""):
+    sc = load_scenario(write(HAND + policies, "hand.yaml"))
+    return sc.build_model(components={"generations": Frontier}).run()
+
+
+def test_lead_of_a_steady_race_is_the_starting_gap(write):
+    lead = hand_race(write)["lead_years"].sel(actor="a", rival="b")
+    np.testing.assert_allclose(lead.values[1:], 0.5, rtol=1e-9)
+
+
+def test_a_unilateral_pause_shrinks_the_lead_by_its_length(write):
+    ds = hand_race(write, """\
+policies:
+  pause_a:
+    actor: a
+    trigger: date >= 2027-01-01
+    action: pause_training
+    release: {after: 0.3 y}
+""")
+    lead = ds["lead_years"].sel(actor="a", rival="b")
+    # b grows by e a year throughout, so the lead is the log gap: 0.5 before, 0.5 - 0.3 after
+    np.testing.assert_allclose(lead.sel(time=[2026.5, 2027.0]).values, 0.5, rtol=1e-9)
+    np.testing.assert_allclose(lead.sel(time=[2027.3, 2028.0, 2029.0]).values, 0.2, rtol=1e-9)
+    # the pause binds a only: b grew unpaused, a lost 0.3 e-folds
+    end = ds["frontier"].isel(time=-1)
+    np.testing.assert_allclose(np.log(end.sel(actor="b").values), 3 - 0.5, rtol=1e-9)
+    np.testing.assert_allclose(np.log(end.sel(actor="a").values), 3 - 0.3, rtol=1e-9)
+    assert float(ds["policy_active_years"].sel(actor="a", policy="pause_a")) == pytest.approx(0.3)
+    assert np.isnan(ds["policy_active_years"].sel(actor="b", policy="pause_a"))
+
+
+def test_a_coordinated_pause_keeps_the_lead(write):
+    ds = hand_race(write, """\
+policies:
+  pause_all:
+    actors: all
+    trigger: date >= 2027-01-01
+    action: pause_training
+    release: {after: 0.3 y}
+""")
+    lead = ds["lead_years"].sel(actor="a", rival="b")
+    # both paused together: the gap is unchanged; within a year after, b's pace over the window
+    # includes the pause (0.7 e-folds in the year to 2027.5), so the lead reads 0.5 / 0.7
+    np.testing.assert_allclose(lead.sel(time=2027.5).values, 0.5 / 0.7, rtol=1e-9)
+    np.testing.assert_allclose(lead.sel(time=[2026.5, 2028.3, 2029.0]).values, 0.5, rtol=1e-9)
+
+
+def test_a_policy_triggered_by_the_lead(write):
+    # a slows down only while ahead by 0.4 years or more; it resumes when the lead falls under
+    # 0.3. Leads move at the race's weekly meetings: the first known lead (0.5, at week 1)
+    # starts the pause; at week k the lead is 0.5 - (k - 1)/52, first under 0.3 at k = 12.
+    ds = hand_race(write, """\
+policies:
+  slow_while_ahead:
+    actor: a
+    trigger: lead_years(a, b) >= 0.4
+    action: pause_training
+    release:
+      when: lead_years(a, b) < 0.3
+""")
+    lead = ds["lead_years"].sel(actor="a", rival="b")
+    np.testing.assert_allclose(lead.sel(time=[2027.5, 2029.0]).values, 0.5 - 11 / 52, rtol=1e-9)
