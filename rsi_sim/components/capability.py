@@ -101,11 +101,17 @@ class Capability(Component):
         add("coding_automation_fraction", lambda s: self._terms(s, 2), unit="1",
             long_name="share of engineering work the deployed model can execute",
             owner=self.name, bounds=(0.0, 1.0))
+        # The horizon law without its cap: not a prediction past the cap, but a scale on which
+        # several actors' deployed models compare at any level (lead_years, docs/actors.md).
+        add("uncapped_time_horizon_hours", lambda s: self._terms(s, 3), unit="hour",
+            long_name="50% time horizon of the deployed model by the log-linear law without "
+                      "its cap (a capability scale)", owner=self.name, bounds=(0.0, math.inf))
 
     def _terms_of(self, x):
-        """(horizon, extrapolated flag, automation) at ``x = ln(E/E_anchor)``."""
-        return (self.horizon_of(x), 1.0 * (self.raw_horizon_of(x) > MEASURED_HORIZON_HOURS),
-                self.automation_of(x))
+        """(horizon, extrapolated flag, automation, uncapped horizon) at ``x = ln(E/E_anchor)``."""
+        raw = self.raw_horizon_of(x)
+        return (self.horizon_of(x), 1.0 * (raw > MEASURED_HORIZON_HOURS), self.automation_of(x),
+                raw)
 
     def _terms(self, s, i):
         if self._gens is None:

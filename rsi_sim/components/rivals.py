@@ -53,7 +53,7 @@ def lead_years(times: np.ndarray, log_a: np.ndarray, log_b: np.ndarray,
         pace = (follower - past) / (times - back)
         out = gap / pace
     out = np.where(times > back, out, np.nan)
-    out = np.where(gap == 0, 0.0 * out, out)  # level: no lead whatever the pace (NaN stays NaN)
+    out = np.where((gap == 0) & ~np.isnan(out), 0.0, out)  # level: no lead whatever the pace
     return np.where(np.isfinite(gap), out, np.nan)
 
 

@@ -71,6 +71,14 @@ class Race:
     def actors(self) -> list[str]:
         return list(self.models)
 
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """The declared range of each variable and stock, over every actor's model (the same
+        components declare the same ranges)."""
+        out: dict[str, tuple[float, float]] = {}
+        for m in self.models.values():
+            out.update(m.bounds())
+        return out
+
     def __getitem__(self, actor: str) -> Model:
         return self.models[actor]
 
@@ -119,7 +127,7 @@ def combine_actors(runs: dict[str, xr.Dataset]) -> xr.Dataset:
         prepared.append(ds)
     first = runs[names[0]]
     out = xr.concat(prepared, dim=pd.Index(names, name="actor"), join="outer", data_vars="all",
-                    coords="different", compat="equals", combine_attrs="drop",
+                    coords="different", compat="equals", combine_attrs="override",
                     fill_value=xr.core.dtypes.NA)
     for name in list(out.variables):
         var = out[name]

@@ -377,6 +377,10 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
 
     scenario = ensemble_scenario(scenario, overrides)
     spec = scenario.spec
+    if spec.actors:
+        raise RsiSimError(f"{scenario.path}: ensembles of a scenario with actors: are not "
+                          "supported yet; run it once (rsi-sim run) or compare it with others "
+                          "(rsi-sim compare)")
     given = None
     if designs is not None:
         if sampler is not None:

@@ -113,7 +113,22 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 def to_tidy(ds: xr.Dataset) -> pd.DataFrame:
-    """Long format for spreadsheets: one row per (variable, time or milestone, value)."""
+    """Long format for spreadsheets: one row per (variable, time or milestone, value); results
+    with several actors get an ``actor`` column, and their leads the variables
+    ``lead_years.<rival>``."""
+    if "actor" in ds.dims:
+        parts = []
+        for actor in ds["actor"].values:
+            one = ds.sel(actor=actor)
+            leads = one["lead_years"] if "lead_years" in one else None
+            one = one.drop_vars(["lead_years", "rival"], errors="ignore")
+            if leads is not None:
+                one = one.assign({f"lead_years.{r}": leads.sel(rival=r).drop_vars("rival")
+                                  for r in leads["rival"].values if r != actor})
+            table = to_tidy(one)
+            table.insert(0, "actor", str(actor))
+            parts.append(table)
+        return pd.concat(parts, ignore_index=True)
     rows = []
     for name, var in ds.data_vars.items():
         if var.dims == ("time",):

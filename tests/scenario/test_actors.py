@@ -219,3 +219,51 @@ policies:
 """)
     lead = ds["lead_years"].sel(actor="a", rival="b")
     np.testing.assert_allclose(lead.sel(time=[2027.5, 2029.0]).values, 0.5 - 11 / 52, rtol=1e-9)
+
+
+def test_an_ensemble_of_actors_is_refused_with_a_reason(scenarios):
+    from rsi_sim import run_ensemble
+    from rsi_sim.core.errors import RsiSimError
+
+    with pytest.raises(RsiSimError, match="ensembles of a scenario with actors: are not supported"):
+        run_ensemble(scenarios / "race.yaml", samples=2)
+
+
+ACTOR_SCENARIOS = ("race", "unilateral_slowdown", "coordinated_slowdown")
+
+
+@pytest.fixture(scope="module")
+def shipped_races():
+    root = __import__("pathlib").Path(__file__).resolve().parents[2] / "scenarios"
+    return {n: rsi_sim.run(root / f"{n}.yaml") for n in ACTOR_SCENARIOS}
+
+
+def test_shipped_actor_scenarios_are_described_and_run(shipped_races, scenarios):
+    for name, ds in shipped_races.items():
+        sc = load_scenario(scenarios / f"{name}.yaml")
+        assert list(sc.spec.actors) == ["us_lab", "cn_project"]
+        assert len(sc.spec.description) > 300 and not sc.spec.description.startswith("Based on")
+        assert ds["milestone_year"].dims == ("actor", "milestone")
+        assert np.isfinite(ds["milestone_year"].sel(milestone="SC")).all(), name
+
+
+def test_a_unilateral_pause_binds_the_us_lab_only_and_gives_away_lead(shipped_races):
+    race, uni = shipped_races["race"], shipped_races["unilateral_slowdown"]
+    # cn_project is untouched: its run is the same bit for bit
+    for name in ("milestone_year", "effective_compute", "time_horizon_hours"):
+        assert _same(uni[name].sel(actor="cn_project").values,
+                     race[name].sel(actor="cn_project").values), name
+    us = lambda ds, m: float(ds["milestone_year"].sel(actor="us_lab", milestone=m))  # noqa: E731
+    assert us(uni, "SC") == us(race, "SC") and us(uni, "SAR") > us(race, "SAR")
+    lead = lambda ds: float(ds["lead_years"].sel(actor="us_lab", rival="cn_project")  # noqa: E731
+                            .sel(time=2028.0, method="nearest"))
+    assert lead(uni) < lead(race)
+
+
+def test_a_coordinated_pause_binds_both(shipped_races):
+    race, coord = shipped_races["race"], shipped_races["coordinated_slowdown"]
+    years = coord["policy_active_years"].sel(policy="pause_at_superhuman_coder")
+    assert (years > 0).all()
+    for actor in ("us_lab", "cn_project"):
+        assert float(coord["milestone_year"].sel(actor=actor, milestone="ASI")) > \
+            float(race["milestone_year"].sel(actor=actor, milestone="ASI"))
