@@ -390,10 +390,14 @@ def compare(
     plot: PlotOpt = None,
     plugin: Plugins = None,
     fmt: FormatOpt = "table",
+    lead_at: Annotated[list[str] | None, typer.Option(
+        "--lead-at", help="with actors: a date (YYYY-MM-DD) to print the lead at; repeat for "
+        "several (default: 1 January of the five years after the start)")] = None,
 ):
     """Run several scenarios with the same seed and table what each buys and costs: milestone
     dates and delays against the first, peak AI R&D multiplier, time paused, peak alignment
-    drift, human bottleneck utilisation."""
+    drift, human bottleneck utilisation. Scenarios with actors: get these per actor, who reaches
+    each milestone first, and the lead of the first actor over the others."""
     from .analysis.compare import compare as compare_runs
     from .analysis.compare import comparison_text_table, write_comparison
     from .io import OutputError
@@ -413,16 +417,30 @@ def compare(
             raise OutputError(f"{output}: cannot create the directory ({exc.strerror or exc})") from None
         if not os.access(output, os.W_OK):
             raise OutputError(f"{output}: not writable (permission denied)")
+    dates = [_lead_date(d) for d in lead_at or []]
     loaded = [load_scenario(p, plugins=plugin) for p in scenarios]  # all checked before any run
     for sc in loaded:
         sc.build_model()
     ds = compare_runs(loaded, seed=seed)
-    _tables([comparison_text_table(ds)], fmt)
+    _tables([comparison_text_table(ds, dates)], fmt)
     if output is not None:
         nc, csv = write_comparison(ds, output)
         _say(f"wrote {nc} and {csv}", fmt)
     if plot is not None:
         _draw(ds, "comparison", plot, quiet=False, fmt=fmt)
+
+
+def _lead_date(text: str) -> float:
+    """A ``--lead-at`` date as a decimal year."""
+    import datetime as dt
+
+    from .core.errors import RsiSimError
+    from .core.time import to_decimal_year
+
+    try:
+        return to_decimal_year(dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise RsiSimError(f"--lead-at expects a date written YYYY-MM-DD, got {text!r}") from None
 
 
 def _reflow_help() -> None:
