@@ -143,6 +143,17 @@ class Capability(Component):
         """The log-linear horizon law at ``x = ln(E/E_anchor)``, without its cap."""
         return self.anchor_horizon_hours * exp(self.doublings_per_oom * x / math.log(10.0) * math.log(2.0))
 
+    def log_effective_compute_at(self, raw_horizon_hours: float) -> float:
+        """``x = ln(E/E_anchor)`` at which the uncapped horizon law gives ``raw_horizon_hours``
+        (the inverse of :meth:`raw_horizon_of`): where another developer's model sits on this
+        developer's scale (weight theft, docs/actors.md)."""
+        return (math.log(raw_horizon_hours / self.anchor_horizon_hours) * math.log(10.0)
+                / (self.doublings_per_oom * math.log(2.0)))
+
+    def deployed_raw_horizon(self) -> float:
+        """The uncapped horizon (hours) of the generation deployed now (discrete case)."""
+        return float(self.raw_horizon_of(self.deployed_log_effective_compute()))
+
     def horizon_of(self, x):
         """50% time horizon (hours) at ``x = ln(E/E_anchor)``, saturating at the cap."""
         h = self.raw_horizon_of(x)

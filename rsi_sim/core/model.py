@@ -313,6 +313,19 @@ class Model:
         if self._built:
             self._y[stock.index] = y0
 
+    def set_stock(self, name: str, value: float) -> None:
+        """Set a stock to ``value`` now: a discrete jump of continuous state (algorithms copied
+        from another developer). Only inside :meth:`change`, which brings the state to now
+        first and restarts the integrator from the new value after."""
+        stock = self._stock_by_name[name]
+        if not self._built or self._t != self.env.now:
+            raise SimulationError(f"{name!r} can only be set inside model.change()")
+        if stock.log and not value > 0:
+            raise SimulationError(f"stock {name!r} is positive by declaration, set to {value!r}")
+        y = self._y.copy()  # the step's arrays may share memory with the current state
+        y[stock.index] = math.log(value) if stock.log else float(value)
+        self._y = y
+
     def set_flag(self, name: str, value: bool = True) -> None:
         """A boolean fact usable in conditions (e.g. a milestone reached)."""
         self.flags[name] = bool(value)

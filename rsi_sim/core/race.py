@@ -21,8 +21,30 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .component import Component
 from .errors import SimulationError
 from .model import Model
+
+
+class Interaction(Component):
+    """A mechanism between actors (algorithmic diffusion, weight theft): declared parameters
+    (:class:`~rsi_sim.core.Param`, validated, documented and described like a component's),
+    acting at the race's meetings rather than inside one actor's model.
+
+    Subclasses override :meth:`connect` (check the actors, start random streams),
+    :meth:`sync` (act at a meeting, changing a model only inside its ``change()``) and
+    :meth:`finish` (add results to the combined Dataset).
+    """
+
+    def connect(self, race: Race, rng: np.random.Generator) -> None:
+        self.race, self.rng = race, rng
+
+    def sync(self, race: Race, t: float) -> None:
+        pass
+
+    def finish(self, race: Race, ds: xr.Dataset) -> xr.Dataset:
+        return ds
+
 
 SyncHook = Callable[["Race", float], None]
 FinishHook = Callable[["Race", xr.Dataset], xr.Dataset]

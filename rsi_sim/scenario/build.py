@@ -61,11 +61,42 @@ def build_race(scenario: Scenario, seed: Any = None,
             raise scenario.error(f"race.lead_on names {spec.race.lead_on!r}, which actor {actor} "
                                  f"does not have{did_you_mean(spec.race.lead_on, sorted(models[actor].names()))}",
                                  "race", "lead_on")
-    hooks = [board.sync] if watched else []
-    return Race(models, sync_step=spec.race.sync_step, on_sync=hooks,
-                on_finish=[_add_leads(spec.race.lead_on, spec.race.lead_window)] if len(actors) > 1 else [],
+    interactions = _interactions(scenario, models)
+    hooks = [i.sync for i in interactions] + ([board.sync] if watched else [])
+    finish = [_add_leads(spec.race.lead_on, spec.race.lead_window)] if len(actors) > 1 else []
+    race = Race(models, sync_step=spec.race.sync_step, on_sync=hooks,
+                on_finish=finish + [i.finish for i in interactions],
                 attrs={"scenario_name": spec.name, "scenario": scenario.to_yaml(),
                        "start_date": spec.start.isoformat(), "actors": ", ".join(actors)})
+    base = seed if seed is not None else spec.seed
+    if not isinstance(base, np.random.SeedSequence):
+        base = np.random.SeedSequence(base)
+    for i, interaction in enumerate(interactions):
+        # A stream of its own: the actors' models keep the scenario's, as when run alone.
+        stream = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, INTERACTION_STREAM, i))
+        interaction.connect(race, np.random.default_rng(stream))
+    return race
+
+
+#: Spawn-key entry of the interactions' random streams (never a sample number's position).
+INTERACTION_STREAM = 0x52414345
+
+
+def _interactions(scenario: Scenario, models: dict[str, Model]) -> list:
+    """The scenario's interactions, each checked against the components the actors have."""
+    from ..components import INTERACTIONS
+
+    out = []
+    for name, values in scenario.spec.interactions.items():
+        interaction = INTERACTIONS[name](**values)
+        named = [values[k] for k in ("thief", "victim") if k in values] or list(models)
+        for actor in named:
+            missing = [c for c in interaction.needs if c not in models[actor]]
+            if missing:
+                raise scenario.error(f"{name} needs the {', '.join(missing)} component(s), which "
+                                     f"actor {actor} does not have", "interactions", name)
+        out.append(interaction)
+    return out
 
 
 def _bound_actors(policy: Any, actors: list[str]) -> list[str]:

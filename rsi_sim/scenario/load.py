@@ -232,6 +232,7 @@ def _validate(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) ->
     _check_time(scenario)
     _check_components(scenario)
     _check_actors(scenario)
+    _check_interactions(scenario)
     _check_milestones(scenario)
     _check_uncertainty(scenario)
     return scenario
@@ -419,6 +420,48 @@ def _check_actors(scenario: Scenario) -> None:
             if a == b:
                 raise scenario.error(f"lead_years({a}, {b}) is a lead of an actor over itself; "
                                      "name two different actors", *keys)
+
+
+def _check_interactions(scenario: Scenario) -> None:
+    """Each interaction is known, its parameters valid, and the actors it names exist."""
+    from ..components import INTERACTIONS
+
+    spec = scenario.spec
+    actors = list(spec.actors)
+    for name, values in spec.interactions.items():
+        cls = INTERACTIONS.get(name)
+        if cls is None:
+            raise scenario.error(f"unknown interaction {_short_repr(name)}"
+                                 f"{did_you_mean(name, list(INTERACTIONS))}; known interactions: "
+                                 f"{', '.join(INTERACTIONS)}", "interactions", name)
+        if len(actors) < 2:
+            raise scenario.error("an interaction acts between actors: declare two or more under "
+                                 "actors:", "interactions", name)
+        if not isinstance(values, dict):
+            raise scenario.error("expected a mapping of parameter names to values", "interactions", name)
+        for key, value in values.items():
+            param = cls.params.get(key)
+            if param is None:
+                raise scenario.error(f"unknown parameter of {name}{did_you_mean(key, cls.params)}; "
+                                     f"its parameters are: {', '.join(cls.params)}",
+                                     "interactions", name, key)
+            try:
+                param.check(value, owner=name)
+            except ParameterError as exc:
+                raise scenario.error(str(exc), "interactions", name, key) from None
+        for key, param in cls.params.items():
+            if param.kind is str and not param.choices:  # an actor's name
+                who = values.get(key)
+                if who is None:
+                    raise scenario.error(f"{name} needs {key}: (one of the actors: "
+                                         f"{', '.join(actors)})", "interactions", name)
+                if who not in spec.actors:
+                    raise scenario.error(f"unknown actor {_short_repr(who)}{did_you_mean(who, actors)}; "
+                                         f"the actors are: {', '.join(actors)}",
+                                         "interactions", name, key)
+        if name == "weight_theft" and values.get("thief") == values.get("victim"):
+            raise scenario.error("the thief and the victim are the same actor; name two",
+                                 "interactions", name, "victim")
 
 
 def _check_milestones(scenario: Scenario) -> None:

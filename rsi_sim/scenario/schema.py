@@ -212,6 +212,9 @@ class ScenarioSpec(Strict):
     actors: dict[str, ActorSpec] = Field({}, description=(
         "several developers, each with its own components (docs/actors.md); none: one actor"))
     race: RaceSpec = RaceSpec()
+    # Parameters are checked against the interactions' Param declarations in load.py.
+    interactions: dict[str, dict[str, Any]] = Field({}, description=(
+        "mechanisms between actors by name: diffusion, weight_theft (docs/actors.md)"))
 
     @field_validator("horizon", mode="before")
     @classmethod
@@ -237,6 +240,15 @@ class ScenarioSpec(Strict):
     def _components(cls, value: Any) -> Any:
         if not isinstance(value, dict) or not value:
             raise ValueError("expected a mapping of component names to their parameters")
+        return {k: ({} if v is None else v) for k, v in value.items() if v is not False}
+
+    @field_validator("interactions", mode="before")
+    @classmethod
+    def _interactions(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("expected a mapping of interaction names to their parameters")
         return {k: ({} if v is None else v) for k, v in value.items() if v is not False}
 
     @field_validator("actors", mode="before")

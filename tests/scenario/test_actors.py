@@ -267,3 +267,140 @@ def test_a_coordinated_pause_binds_both(shipped_races):
     for actor in ("us_lab", "cn_project"):
         assert float(coord["milestone_year"].sel(actor=actor, milestone="ASI")) > \
             float(race["milestone_year"].sel(actor=actor, milestone="ASI"))
+
+
+# ---- interactions ---------------------------------------------------------------------------
+
+class Software(Component):
+    """Stands in for software: ln S grows by 1 a year for actor a and not at all for b."""
+
+    name = "software"
+
+    def build(self, model):
+        super().build(model)
+        self.growth = {"a": 1.0, "b": 0.0}[model.attrs["actor"]]
+        model.add_stock("software_level", 1.0, unit="1", long_name="software", owner=self.name)
+
+    def rates(self, state):
+        return {"software_level": self.growth}
+
+
+DIFFUSION = """\
+name: diffusion_hand
+start: 2026-01-01
+horizon: 8 y
+outputs: {step: 0.25 y}
+components:
+  software: {}
+race: {lead_on: software_level}
+actors:
+  a: {}
+  b: {}
+interactions:
+  diffusion: {rate: 2, lag: 6 months}
+"""
+
+
+def test_diffusion_keeps_a_follower_lag_plus_one_over_rate_behind(write):
+    sc = load_scenario(write(DIFFUSION, "diffusion.yaml"))
+    ds = sc.build_model(components={"software": Software}).run()
+    ln_s = np.log(ds["software_level"])
+    a, b = ln_s.sel(actor="a"), ln_s.sel(actor="b")
+    # b only ever gains by diffusion, a never does (it leads)
+    np.testing.assert_allclose(ds["software_diffused"].sel(actor="b").values, b.values, atol=1e-12)
+    assert np.all(ds["software_diffused"].sel(actor="a").values == 0)
+    # Weekly relaxation x += (1 - e**(-k dt)) (t - lag - x) towards a's level lag years ago: in
+    # the steady state b trails that target by dt / (1 - e**(-k dt)) (~ 1/k + dt/2), so it is
+    # lag + dt / (1 - e**(-k dt)) behind a; the start's transient has decayed by e**-15 at t = 8.
+    dt, k, lag = 1 / 52, 2.0, 0.5
+    expected = lag + dt / -math.expm1(-k * dt)
+    assert float(a.isel(time=-1) - b.isel(time=-1)) == pytest.approx(expected, abs=1e-6)
+    # b's last-meeting value is reached between meetings, so compare at a meeting time too
+    kinds = ds["event_kind"].sel(actor="b").values
+    assert "algorithms_diffused" in kinds
+
+
+def test_diffusion_off_when_its_rate_is_zero(write):
+    sc = load_scenario(write(DIFFUSION.replace("rate: 2", "rate: 0"), "diffusion.yaml"))
+    ds = sc.build_model(components={"software": Software}).run()
+    assert np.all(ds["software_level"].sel(actor="b").values == 1.0)
+
+
+THEFT = """\
+race: {lead_on: uncapped_time_horizon_hours}
+actors:
+  us_lab: {}
+  cn_project:
+    components:
+      compute: {initial_h100e: 7.5e5, chip_share: 0.06}
+      capability: {anchor_horizon_hours: 1.83, automation_at_start: 0.315}
+interactions:
+  weight_theft:
+    thief: cn_project
+    victim: us_lab
+    security_level: 1
+    hazard_multiplier: 1.0e6         # certain at the first meeting it may happen
+    attempts_from: 1.0               # years after the start: 2027-01-01
+"""
+
+
+def test_a_certain_theft_gives_the_thief_the_victims_generation_then(write):
+    ds = rsi_sim.run(race_file(write, THEFT))
+    thief, victim = ds.sel(actor="cn_project"), ds.sel(actor="us_lab")
+    kinds = list(thief["event_kind"].values)
+    first = kinds.index("weights_stolen")
+    detail = __import__("json").loads(str(thief["event_detail"].values[first]))
+    assert float(thief["event_time"].values[first]) == pytest.approx(2027.0, abs=1e-9)
+    # the victim's deployed generation at that time is the one taken
+    assert detail["victim_generation"] == int(victim["generation"].sel(time=2027.0))
+    # from then the thief deploys a model as capable as the victim's...
+    at = {"time": 2027.0}
+    assert float(thief["uncapped_time_horizon_hours"].sel(**at)) == pytest.approx(
+        float(victim["uncapped_time_horizon_hours"].sel(**at)), rel=1e-12)
+    assert float(thief["time_horizon_hours"].sel(**at)) == pytest.approx(
+        float(victim["time_horizon_hours"].sel(**at)), rel=1e-12)
+    # ... with the victim's training compute (the same weights cost the same to run)
+    stolen = thief["gen_stolen_from_generation"].values == detail["victim_generation"]
+    assert stolen.sum() == 1
+    assert float(thief["gen_training_compute"].values[stolen][0]) == float(
+        victim["gen_training_compute"].sel(gen=detail["victim_generation"]))
+    # before 2027 nothing was taken; the victim's log has the other side
+    assert "weights_exfiltrated" in list(victim["event_kind"].values)
+    assert float(ds["lead_years"].sel(actor="us_lab", rival="cn_project", time=2027.0)) == 0.0
+
+
+def test_theft_is_seeded_and_reproducible(write):
+    body = THEFT.replace("hazard_multiplier: 1.0e6", "hazard_multiplier: 1.0")
+    path = race_file(write, body)
+
+    def thefts(seed):
+        ds = rsi_sim.run(path, seed=seed)
+        kinds, times = ds["event_kind"].sel(actor="cn_project").values, \
+            ds["event_time"].sel(actor="cn_project").values
+        return [float(t) for k, t in zip(kinds, times, strict=True) if k == "weights_stolen"]
+
+    first = thefts(0)
+    assert first and thefts(0) == first
+    assert thefts(1) != first
+
+
+@pytest.mark.parametrize(("body", "key", "words"), [
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  difusion: {}\n", "interactions.difusion",
+     "did you mean 'diffusion'"),
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  diffusion: {rat: 1}\n", "interactions.diffusion.rat",
+     "unknown parameter"),
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: c}\n",
+     "interactions.weight_theft.victim", "unknown actor 'c'"),
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: a}\n",
+     "interactions.weight_theft.victim", "same actor"),
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: b, security_level: 6}\n",
+     "interactions.weight_theft.security_level", "between 1 and 5"),
+    ("interactions:\n  diffusion: {}\n", "interactions.diffusion", "two or more"),
+])
+def test_bad_interactions_get_located_errors(write, body, key, words):
+    path = race_file(write, body)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path).build_model()
+    assert info.value.file == str(path) and info.value.key == key
+    assert info.value.line is not None
+    assert words in str(info.value)
