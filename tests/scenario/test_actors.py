@@ -229,7 +229,8 @@ def test_an_ensemble_of_actors_is_refused_with_a_reason(scenarios):
         run_ensemble(scenarios / "race.yaml", samples=2)
 
 
-ACTOR_SCENARIOS = ("race", "unilateral_slowdown", "coordinated_slowdown")
+ACTOR_SCENARIOS = ("race", "unilateral_slowdown", "coordinated_slowdown", "export_controls",
+                   "weight_security", "weight_security_sl5")
 
 
 @pytest.fixture(scope="module")
@@ -404,3 +405,21 @@ def test_bad_interactions_get_located_errors(write, body, key, words):
     assert info.value.file == str(path) and info.value.key == key
     assert info.value.line is not None
     assert words in str(info.value)
+
+
+def test_export_controls_and_theft_act_on_cn_project_only(shipped_races):
+    race = shipped_races["race"]
+    for name in ("export_controls", "weight_security", "weight_security_sl5"):
+        ds = shipped_races[name]
+        for var in ("milestone_year", "effective_compute", "uncapped_time_horizon_hours"):
+            assert _same(ds[var].sel(actor="us_lab").values, race[var].sel(actor="us_lab").values), \
+                (name, var)
+    asi = lambda ds: float(ds["milestone_year"].sel(actor="cn_project", milestone="ASI"))  # noqa: E731
+    assert asi(shipped_races["export_controls"]) > asi(race) + 1.0
+    capped = shipped_races["export_controls"]["physical_compute"].sel(actor="cn_project")
+    assert float(capped.isel(time=-1)) < float(race["physical_compute"].sel(actor="cn_project").isel(time=-1))
+    # stolen weights bring cn_project's ASI forward; fewer thefts at SL5 than at SL3
+    def thefts(ds):
+        return int((ds["event_kind"].sel(actor="cn_project").values == "weights_stolen").sum())
+    assert asi(shipped_races["weight_security"]) < asi(race)
+    assert thefts(shipped_races["weight_security"]) > thefts(shipped_races["weight_security_sl5"]) >= 0
