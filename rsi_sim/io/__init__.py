@@ -114,8 +114,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 def to_tidy(ds: xr.Dataset) -> pd.DataFrame:
     """Long format for spreadsheets: one row per (variable, time or milestone, value); results
-    with several actors get an ``actor`` column, and their leads the variables
-    ``lead_years.<rival>``."""
+    with several actors get an `actor` column, and their leads the variables
+    `lead_years.<rival>`."""
     if "actor" in ds.dims:
         parts = []
         for actor in ds["actor"].values:

@@ -91,16 +91,15 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
             shade_policies: bool) -> Figure:
     """Stacked log-scale panels, one curve per scenario, milestones marked on every curve."""
     require(ds, title, dims=("time",), variables=tuple(variables))
-    runs = list(by_scenario(ds))
-    colors = _palette(len(runs))
+    curves = _overlaid(ds)
     markers = _milestone_markers(ds) if milestones else {}
     fig, axes = new_figure(len(variables), 1, size=(8.0, 2.6 * len(variables) + 0.8), sharex=True)
     dates = to_datetime64(ds["time"].values)
     shaded: dict[str, object] = {}  # scenario -> its colour, for those that paused
     for ax, name in zip(axes[:, 0], variables, strict=True):
-        for (scenario, run), color in zip(runs, colors, strict=True):
+        for scenario, run, color, style in curves:
             y = median_over_samples(run[name])
-            ax.plot(dates, y.values, color=color, lw=1.8, label=scenario)
+            ax.plot(dates, y.values, color=color, lw=1.8, label=scenario, linestyle=style)
             _mark_milestones(ax, run, y, color, markers, log=True)
             if shade_policies and "training_paused" in run:
                 paused = run["training_paused"]
@@ -123,6 +122,30 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
     suffix = f" of {ds.sizes['sample']} samples (median)" if "sample" in ds.dims else ""
     fig.suptitle(f"{title}: {names[0]}{suffix}" if len(names) == 1 else f"{title}{suffix}")
     return fig
+
+
+#: Line styles of the actors when several scenarios with actors are overlaid.
+ACTOR_STYLES = ("-", "--", ":", "-.")
+
+
+def _overlaid(ds: xr.Dataset) -> list[tuple[str, xr.Dataset, object, str]]:
+    """The curves to overlay: ``(legend label, results, colour, line style)`` per scenario and,
+    with an ``actor`` dimension, per actor (one scenario: a colour per actor; several: a colour
+    per scenario and a line style per actor)."""
+    runs = list(by_scenario(ds))
+    if "actor" not in ds.dims:
+        return [(name, run, color, "-") for (name, run), color in zip(runs, _palette(len(runs)), strict=True)]
+    actors = [str(a) for a in ds["actor"].values]
+    out = []
+    if len(runs) == 1:
+        name, run = runs[0]
+        for actor, color in zip(actors, _palette(len(actors)), strict=True):
+            out.append((actor, run.sel(actor=actor), color, "-"))
+        return out
+    for (name, run), color in zip(runs, _palette(len(runs)), strict=True):
+        for i, actor in enumerate(actors):
+            out.append((f"{name} {actor}", run.sel(actor=actor), color, ACTOR_STYLES[i % len(ACTOR_STYLES)]))
+    return out
 
 
 def takeoff(ds: xr.Dataset, variables: Sequence[str] | None = None, *,
