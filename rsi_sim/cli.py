@@ -206,10 +206,14 @@ def validate(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
 
     sc = load_scenario(scenario, set_ or None, plugins=plugin)
     model = sc.build_model()
-    parts = [c for c in model.components if c not in ("milestones", "policies")]
+    models = getattr(model, "models", {"": model})  # a race: one model per actor
+    parts = [c for c in next(iter(models.values())).components
+             if c not in ("milestones", "policies", "rivals")]
     n = len(sc.spec.policies)
     policies = f"{n} {'policy' if n == 1 else 'policies'}, " if n else ""
-    out.print(f"[green]ok[/]: {escape(str(scenario))} — '{escape(sc.name)}', {len(parts)} components, "
+    actors = f"{len(models)} actors ({', '.join(models)}), " if sc.spec.actors else ""
+    out.print(f"[green]ok[/]: {escape(str(scenario))} — '{escape(sc.name)}', {actors}"
+              f"{len(parts)} components{' each' if actors else ''}, "
               f"{len(sc.spec.milestones)} milestones, {policies}{sc.spec.horizon_years():.4g} years")
 
 

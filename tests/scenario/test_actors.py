@@ -423,3 +423,15 @@ def test_export_controls_and_theft_act_on_cn_project_only(shipped_races):
         return int((ds["event_kind"].sel(actor="cn_project").values == "weights_stolen").sum())
     assert asi(shipped_races["weight_security"]) < asi(race)
     assert thefts(shipped_races["weight_security"]) > thefts(shipped_races["weight_security_sl5"]) >= 0
+
+
+def test_validate_and_describe_name_the_actors(cli, scenarios):
+    result = cli("validate", scenarios / "weight_security.yaml")
+    assert result.exit_code == 0, result.output
+    assert "2 actors (us_lab, cn_project)" in " ".join(result.output.split())
+    result = cli("describe", scenarios / "weight_security.yaml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    text = result.output
+    for words in ("actors.cn_project.components.compute", "interactions.weight_theft",
+                  "lead_years.us_lab.cn_project"):
+        assert words in text, words
