@@ -483,8 +483,18 @@ def _check_uncertainty(scenario: Scenario) -> None:
 
 
 def uncertainty_components(scenario: Scenario) -> dict[str, type]:
-    """Component classes of the scenario, by name (what `uncertainty:` paths may name)."""
-    return {name: component_class(name) for name in scenario.spec.components}
+    """Component classes of the scenario, by name (what `uncertainty:` paths may name); with
+    actors also each actor's, by ``actors.<actor>.components.<component>``, and the
+    interactions', by ``interactions.<interaction>``."""
+    from ..components import INTERACTIONS
+
+    out = {name: component_class(name) for name in scenario.spec.components}
+    for actor in scenario.spec.actors:
+        for name in scenario.spec.actor_components(actor):
+            out[f"actors.{actor}.components.{name}"] = component_class(name)
+    for name in scenario.spec.interactions:
+        out[f"interactions.{name}"] = INTERACTIONS[name]
+    return out
 
 
 def start_year(scenario: Scenario) -> float:

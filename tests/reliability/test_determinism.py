@@ -52,8 +52,6 @@ def _has_ensemble(path: Path) -> bool:
     from rsi_sim import load_scenario
 
     scenario = load_scenario(path)  # an uncertainty: or ensemble: section, its own or inherited
-    if scenario.spec.actors:  # ensembles over several actors are refused (not supported yet)
-        return False
     return bool(scenario.spec.uncertainty) or "ensemble" in (scenario.data or {})
 
 

@@ -221,12 +221,38 @@ policies:
     np.testing.assert_allclose(lead.sel(time=[2027.5, 2029.0]).values, 0.5 - 11 / 52, rtol=1e-9)
 
 
-def test_an_ensemble_of_actors_is_refused_with_a_reason(scenarios):
-    from rsi_sim import run_ensemble
-    from rsi_sim.core.errors import RsiSimError
+ENSEMBLE = """\
+extends: weight_security
+name: theft_hazards
+horizon: 2028-01-01
+uncertainty:                 # with the baseline's, inherited: they set the base components
+  interactions.weight_theft.hazard_multiplier: {dist: loguniform, low: 0.1, high: 10}
+  actors.cn_project.components.compute.chip_share: {dist: uniform, low: 0.03, high: 0.09}
+"""
 
-    with pytest.raises(RsiSimError, match="ensembles of a scenario with actors: are not supported"):
-        run_ensemble(scenarios / "race.yaml", samples=2)
+
+def test_an_ensemble_over_theft_hazards_is_identical_across_engines(write):
+    from rsi_sim import run_ensemble
+
+    path = write(ENSEMBLE, "theft_hazards.yaml")
+    kw = dict(samples=4, batch_size=2)
+    sequential = run_ensemble(path, **kw)
+    assert (sequential["status"].values == 1).all(), sequential["error"].values
+    processes = run_ensemble(path, engine="processes", workers=2, **kw)
+    import xarray as xr
+
+    xr.testing.assert_identical(sequential, processes)
+    # each sample ran with its drawn values: the actor's chip share went to that actor only
+    assert "cn_project.SC" in list(sequential["milestone"].values)
+    k = 0
+    drawn = {str(p): float(sequential[str(p)].isel(sample=k))
+             for p in load_scenario(path).spec.uncertainty}
+    one = rsi_sim.run(path, seed=np.random.SeedSequence(0, spawn_key=(k,)), overrides=drawn)
+    for actor in ("us_lab", "cn_project"):
+        got = sequential["milestone_year"].isel(sample=k).sel(
+            milestone=[f"{actor}.{m}" for m in one["milestone"].values])
+        assert _same(got.values, one["milestone_year"].sel(actor=actor).values), actor
+    assert np.isfinite(one["milestone_year"].sel(actor="us_lab", milestone="SC"))
 
 
 ACTOR_SCENARIOS = ("race", "unilateral_slowdown", "coordinated_slowdown", "export_controls",
