@@ -483,6 +483,12 @@ def app_command(
 def _serve_app(scenario: Path | None, host: str, port: int, control: list[str] | None) -> None:
     from .app.server import serve
 
+    if scenario is not None:
+        from .scenario import load_scenario
+
+        if load_scenario(scenario).spec.actors:
+            raise RsiSimError(f"{scenario}: the web page runs one developer; a scenario with "
+                              "actors: runs with rsi-sim run, compare or ensemble (docs/actors.md)")
     serve(scenario, host=host, port=port, controls=control,
           echo=lambda text: out.print(text, markup=False, highlight=False, soft_wrap=True))
 

@@ -461,3 +461,10 @@ def test_validate_and_describe_name_the_actors(cli, scenarios):
     for words in ("actors.cn_project.components.compute", "interactions.weight_theft",
                   "lead_years.us_lab.cn_project"):
         assert words in text, words
+
+
+def test_the_web_page_refuses_a_race_with_a_reason(cli, scenarios):
+    pytest.importorskip("panel")
+    result = cli("app", scenarios / "race.yaml")
+    assert result.exit_code == 2
+    assert "the web page runs one developer" in " ".join(result.output.split())
