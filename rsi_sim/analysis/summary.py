@@ -86,7 +86,8 @@ def summary_tables(ds: xr.Dataset) -> list[TextTable]:
 
 def one_actor(ds: xr.Dataset, actor: str) -> xr.Dataset:
     """The results of one actor of a race, as a one-actor run's (``scenario_name`` ``name/actor``)."""
-    one = ds.sel(actor=actor).drop_vars(["lead_years", "rival", "stop_reason"], errors="ignore")
+    one = ds.sel(actor=actor).drop_vars(["lead_years", "catch_up_years", "rival", "stop_reason"],
+                                        errors="ignore")
     one.attrs = {**ds.attrs, "scenario_name": f"{ds.attrs.get('scenario_name', 'run')}/{actor}",
                  "stop_reason": str(ds["stop_reason"].sel(actor=actor).values)}
     return one

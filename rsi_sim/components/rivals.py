@@ -57,6 +57,42 @@ def lead_years(times: np.ndarray, log_a: np.ndarray, log_b: np.ndarray,
     return np.where(np.isfinite(gap), out, np.nan)
 
 
+def catch_up_years(times: np.ndarray, log_a: np.ndarray, log_b: np.ndarray) -> np.ndarray:
+    """The years the one behind actually needed to reach the other's level at each of
+    ``times``, read off the whole run (the issue's definition of the lead, known only after
+    the run): positive when a is ahead, ``catch_up_years(b, a) = -catch_up_years(a, b)``, NaN
+    when the follower does not reach that level within the run.
+
+    >>> t = np.arange(5.0); a = np.minimum(t, 2.0) + np.maximum(t - 3.0, 0.0)  # a pauses 2->3
+    >>> catch_up_years(t, a, t - 0.5).tolist()   # b: 0.5 behind, steady
+    [0.5, 0.5, 0.5, -0.5, nan]
+    """
+    times = np.asarray(times, dtype=float)
+    la, lb = np.asarray(log_a, dtype=float), np.asarray(log_b, dtype=float)
+    out = np.full(len(times), np.nan)
+    for k in range(len(times)):
+        if not (np.isfinite(la[k]) and np.isfinite(lb[k])):
+            continue
+        if la[k] >= lb[k]:
+            out[k] = _first_reach(times, lb, k, la[k]) - times[k]
+        else:
+            out[k] = -(_first_reach(times, la, k, lb[k]) - times[k])
+    return out
+
+
+def _first_reach(times: np.ndarray, values: np.ndarray, k: int, level: float) -> float:
+    """The first time from ``times[k]`` on when ``values`` (linear between points) reach
+    ``level``; NaN if they never do."""
+    after = np.flatnonzero(values[k:] >= level)
+    if not len(after):
+        return math.nan
+    j = k + int(after[0])
+    if j == k:
+        return float(times[k])
+    lo, hi = values[j - 1], values[j]
+    return float(times[j - 1] + (level - lo) / (hi - lo) * (times[j] - times[j - 1]))
+
+
 def _at(times: np.ndarray, values: np.ndarray, when: np.ndarray) -> np.ndarray:
     """``values`` interpolated at ``when`` (NaN where the history there is unknown)."""
     ok = np.isfinite(values)

@@ -110,7 +110,7 @@ def _bound_actors(policy: Any, actors: list[str]) -> list[str]:
 
 def _add_leads(lead_on: str, window: float):
     """``lead_years`` over (actor, rival, time) from the recorded ``lead_on`` of each actor."""
-    from ..components.rivals import lead_years
+    from ..components.rivals import catch_up_years, lead_years
 
     def finish(race: Race, ds: xr.Dataset) -> xr.Dataset:
         if lead_on not in ds:
@@ -120,14 +120,20 @@ def _add_leads(lead_on: str, window: float):
         with np.errstate(divide="ignore", invalid="ignore"):
             logs = {a: np.log(ds[lead_on].sel(actor=a).values) for a in actors}
         out = np.full((len(actors), len(actors), len(times)), np.nan)
+        after = out.copy()
         for i, a in enumerate(actors):
             for j, b in enumerate(actors):
                 if a != b:
                     out[i, j] = lead_years(times, logs[a], logs[b], window)
+                    after[i, j] = catch_up_years(times, logs[a], logs[b])
         ds = ds.assign_coords(rival=("rival", np.array(actors, dtype=str)))
         ds["lead_years"] = xr.Variable(("actor", "rival", "time"), out, {
             "units": "year", "long_name": f"years the actor is ahead of the rival on {lead_on} "
                                           "(years the one behind needs at its recent pace to catch up)"})
+        ds["catch_up_years"] = xr.Variable(("actor", "rival", "time"), after, {
+            "units": "year", "long_name": f"years the one behind took, in this run, to reach the "
+                                          f"other's {lead_on} of that time (negative: the actor "
+                                          "is behind; NaN: not within the run)"})
         return ds
 
     return finish

@@ -45,7 +45,7 @@ def test_two_identical_actors_give_identical_trajectories(write):
     assert list(ds["actor"].values) == ["a", "b"]
     assert ds["milestone_year"].dims == ("actor", "milestone")
     for name, var in ds.data_vars.items():
-        if "actor" in var.dims and name != "lead_years":  # pairwise: checked below
+        if "actor" in var.dims and name not in ("lead_years", "catch_up_years"):  # pairwise
             assert _same(var.sel(actor="a").values, var.sel(actor="b").values), name
     # level with each other: no lead either way (NaN only at the first instant)
     lead = ds["lead_years"].sel(actor="a", rival="b").values
@@ -180,6 +180,13 @@ policies:
     # b grows by e a year throughout, so the lead is the log gap: 0.5 before, 0.5 - 0.3 after
     np.testing.assert_allclose(lead.sel(time=[2026.5, 2027.0]).values, 0.5, rtol=1e-9)
     np.testing.assert_allclose(lead.sel(time=[2027.3, 2028.0, 2029.0]).values, 0.2, rtol=1e-9)
+    # the years b in fact took to reach a's level of each time, read off the run
+    after = ds["catch_up_years"].sel(actor="a", rival="b")
+    np.testing.assert_allclose(after.sel(time=[2026.5, 2027.1, 2028.0]).values, [0.5, 0.4, 0.2],
+                               rtol=1e-9)
+    assert np.isnan(after.sel(time=2028.9))  # b reaches a's level of then only after the run
+    np.testing.assert_allclose(ds["catch_up_years"].sel(actor="b", rival="a").values,
+                               -after.values, rtol=1e-12)
     # the pause binds a only: b grew unpaused, a lost 0.3 e-folds
     end = ds["frontier"].isel(time=-1)
     np.testing.assert_allclose(np.log(end.sel(actor="b").values), 3 - 0.5, rtol=1e-9)
