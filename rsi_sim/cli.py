@@ -150,7 +150,7 @@ def run(
 
 
 FIGURE_TYPES = (".png", ".svg", ".pdf")
-FIGURE_KINDS = ("takeoff", "bands", "milestones", "comparison", "judgment", "generations", "sensitivity")
+FIGURE_KINDS = ("takeoff", "bands", "milestones", "comparison", "judgment", "generations", "sensitivity", "lead")
 
 
 def _draw(ds, kind: str | None, path: Path, quiet: bool, fmt: str = "table") -> None:

@@ -181,6 +181,47 @@ def takeoff(ds: xr.Dataset, variables: Sequence[str] | None = None, *,
     return _curves(ds, variables, title="Takeoff", milestones=milestones, shade_policies=False)
 
 
+def lead(ds: xr.Dataset, rival: str | None = None) -> Figure:
+    """The lead of the first actor over another, over time: `lead_years` (at the follower's
+    recent pace, what triggers read) solid, `catch_up_years` (what happened in the run) dotted;
+    one colour per scenario.
+
+    Parameters
+    ----------
+    ds
+        results with an `actor` dimension (`rsi_sim.run` of a scenario with actors, or
+        `rsi_sim.compare` of several).
+    rival
+        the actor the lead is over (default: the second actor).
+
+    Examples
+    --------
+    >>> import rsi_sim, rsi_sim.plot
+    >>> ds = rsi_sim.run("scenarios/race.yaml", overrides={"horizon": "2029-01-01"})
+    >>> [line.get_label() for line in rsi_sim.plot.lead(ds).axes[0].get_lines()][:2]
+    ['race: lead_years', 'race: catch_up_years']
+    """
+    require(ds, "lead", dims=("actor", "time"), variables=("lead_years",))
+    actors = [str(a) for a in ds["actor"].values]
+    leader, rival = actors[0], rival or actors[1]
+    fig, axes = new_figure(1, 1, size=(8.0, 4.0))
+    ax = axes[0, 0]
+    dates = to_datetime64(ds["time"].values)
+    runs = list(by_scenario(ds))
+    for (name, run), color in zip(runs, _palette(len(runs)), strict=True):
+        for var, style in (("lead_years", "-"), ("catch_up_years", ":")):
+            if var in run:
+                y = median_over_samples(run[var].sel(actor=leader, rival=rival))
+                ax.plot(dates, np.clip(y.values, -10, 10), color=color, linestyle=style, lw=1.6,
+                        label=f"{name}: {var}")
+    ax.axhline(0.0, color="black", lw=0.8)
+    ax.set_ylabel(f"years {leader} is ahead of {rival}")
+    date_axis(ax)
+    ax.legend(loc="upper left", fontsize="small")
+    fig.suptitle(f"Lead of {leader} over {rival} (clipped to ±10 years)")
+    return fig
+
+
 def _positive_series(ds: xr.Dataset) -> list[str]:
     """Time variables that can go on a log axis: numeric and positive wherever finite."""
     names = []

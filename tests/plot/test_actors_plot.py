@@ -48,3 +48,17 @@ def test_comparison_gives_each_actor_a_line_style(race):
     assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
     assert np.array_equal(lines[2].get_ydata(), other["effective_compute"].sel(actor="us_lab").values,
                           equal_nan=True)
+
+
+def test_the_lead_figure_draws_both_leads_of_the_run(race):
+    fig = rsi_sim.plot.plot(race, "lead")
+    lines = _lines(fig.axes[0])
+    assert [line.get_label() for line in lines] == ["race: lead_years", "race: catch_up_years"]
+    expected = np.clip(race["catch_up_years"].sel(actor="us_lab", rival="cn_project").values, -10, 10)
+    assert np.array_equal(lines[1].get_ydata(), expected, equal_nan=True)
+
+
+def test_the_lead_figure_needs_actors():
+    ds = rsi_sim.run("scenarios/reference/jones.yaml")
+    with pytest.raises(rsi_sim.plot.PlotError, match="'actor'"):
+        rsi_sim.plot.lead(ds)
