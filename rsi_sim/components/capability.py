@@ -36,10 +36,12 @@ import math
 import numpy as np
 
 from ..core import Component, Param
-from ..core.numeric import exp, log
+from ..core.numeric import exp, log, minimum
 
 #: Longest task length in METR's Time Horizon 1.1 suite (16 hours): beyond it, extrapolation.
 MEASURED_HORIZON_HOURS = 16.0
+#: The uncapped horizon (a capability scale for comparing actors) is reported at most as this.
+UNCAPPED_LIMIT_HOURS = 1e300
 
 
 class Capability(Component):
@@ -110,8 +112,9 @@ class Capability(Component):
     def _terms_of(self, x):
         """(horizon, extrapolated flag, automation, uncapped horizon) at ``x = ln(E/E_anchor)``."""
         raw = self.raw_horizon_of(x)
+        # past float range the uncapped scale reads 1e300 (as the compute limits do), not inf
         return (self.horizon_of(x), 1.0 * (raw > MEASURED_HORIZON_HOURS), self.automation_of(x),
-                raw)
+                minimum(raw, UNCAPPED_LIMIT_HOURS))
 
     def _terms(self, s, i):
         if self._gens is None:
@@ -152,7 +155,8 @@ class Capability(Component):
 
     def deployed_raw_horizon(self) -> float:
         """The uncapped horizon (hours) of the generation deployed now (discrete case)."""
-        return float(self.raw_horizon_of(self.deployed_log_effective_compute()))
+        return float(minimum(float(self.raw_horizon_of(self.deployed_log_effective_compute())),
+                             UNCAPPED_LIMIT_HOURS))
 
     def horizon_of(self, x):
         """50% time horizon (hours) at ``x = ln(E/E_anchor)``, saturating at the cap."""
