@@ -15,7 +15,7 @@ import xarray as xr
 from ..core.errors import RsiSimError
 from ..plugins import load_plugins
 from ..tables import Column, TextTable
-from .summary import fmt_year
+from .summary import first_to_reach, fmt_lead, fmt_year, lead_at
 
 
 def compare(scenarios: Sequence[Any], seed: int | None = None, *,
@@ -170,8 +170,6 @@ def lead_dates(ds: xr.Dataset, dates: Sequence[float] | None = None) -> list[flo
 def _actor_table(ds: xr.Dataset, dates: Sequence[float] | None = None) -> pd.DataFrame:
     """One row per (scenario, actor): milestone years and delays, the lead over each rival at
     the :func:`lead_dates`, and the costs."""
-    from .summary import fmt_year, lead_at
-
     milestones = [str(m) for m in ds["milestone"].values] if "milestone" in ds.dims else []
     actors = [str(a) for a in ds["actor"].values]
     rows = []
@@ -199,8 +197,6 @@ def _actor_text_table(ds: xr.Dataset, dates: Sequence[float] | None = None) -> T
     """Scenarios as columns; per actor its milestone dates (with the delay against the first
     scenario), who is first to each milestone, the lead of the first actor at the dates, and
     the time each actor paused."""
-    from .summary import _fmt_lead, first_to_reach, lead_at
-
     scenarios = [str(sc) for sc in ds["scenario"].values]
     actors = [str(a) for a in ds["actor"].values]
     first = scenarios[0]
@@ -225,7 +221,7 @@ def _actor_text_table(ds: xr.Dataset, dates: Sequence[float] | None = None) -> T
     for rival in actors[1:]:
         for d in lead_dates(ds, dates):
             t.add_row(f"lead of {leader} over {rival} on {fmt_year(d)} (years)",
-                      *[_fmt_lead(lead_at(ds.sel(scenario=sc), leader, rival, d)) for sc in scenarios])
+                      *[fmt_lead(lead_at(ds.sel(scenario=sc), leader, rival, d)) for sc in scenarios])
     for actor in actors:
         t.add_row(f"time paused {actor} (years)",
                   *[f"{float(ds['time_paused'].sel(scenario=sc, actor=actor)):.2f}" for sc in scenarios])

@@ -134,14 +134,15 @@ def race_tables(ds: xr.Dataset) -> list[TextTable]:
                          key="lead")
         times = ds["time"].values
         for year in range(int(math.ceil(times[0] + 0.5)), int(times[-1]) + 1):
-            lead.add_row(f"{year}-01-01", *[_fmt_lead(lead_at(ds, leader, r, float(year))) for r in rivals])
+            lead.add_row(f"{year}-01-01", *[fmt_lead(lead_at(ds, leader, r, float(year))) for r in rivals])
         lead.notes.append("lead_years(a, b): the years the one behind needs at its pace over the "
                           "past year to reach the other's level now (docs/actors.md).")
         tables.append(lead)
     return tables
 
 
-def _fmt_lead(x: float) -> str:
+def fmt_lead(x: float) -> str:
+    """A lead in years as printed: signed, or ∞ when the follower is not growing."""
     if math.isnan(x):
         return "—"
     if math.isinf(x):

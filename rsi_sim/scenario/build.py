@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..components import INTERACTIONS
+from ..components.rivals import LeadBoard, Rivals, catch_up_years, lead_years
 from ..core import Component, Model, SolverOptions, parse_condition
 from ..core.conditions import pair_calls
 from ..core.errors import did_you_mean
@@ -34,8 +36,6 @@ def build_race(scenario: Scenario, seed: Any = None,
     Every actor's model gets the scenario's seed, so an actor that no interaction touches runs
     exactly as its one-actor scenario would.
     """
-    from ..components.rivals import LeadBoard, Rivals
-
     spec = scenario.spec
     if any(isinstance(c, Component) for c in (components or {}).values()):
         raise scenario.error("a scenario with actors: builds one component per actor; give "
@@ -84,8 +84,6 @@ INTERACTION_STREAM = 0x52414345
 
 def _interactions(scenario: Scenario, models: dict[str, Model]) -> list:
     """The scenario's interactions, each checked against the components the actors have."""
-    from ..components import INTERACTIONS
-
     out = []
     for name, values in scenario.spec.interactions.items():
         interaction = INTERACTIONS[name](**values)
@@ -110,8 +108,6 @@ def _bound_actors(policy: Any, actors: list[str]) -> list[str]:
 
 def _add_leads(lead_on: str, window: float):
     """``lead_years`` over (actor, rival, time) from the recorded ``lead_on`` of each actor."""
-    from ..components.rivals import catch_up_years, lead_years
-
     def finish(race: Race, ds: xr.Dataset) -> xr.Dataset:
         if lead_on not in ds:
             return ds
