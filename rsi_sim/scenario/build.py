@@ -57,7 +57,7 @@ def build_race(scenario: Scenario, seed: Any = None,
         extra = [Rivals(board)] if len(actors) > 1 else []
         models[actor] = _build_one(scenario, seed, components, spec.actor_components(actor),
                                    policies, actor=actor, extra=extra)
-        if spec.race.lead_on not in models[actor].names():
+        if len(actors) > 1 and spec.race.lead_on not in models[actor].names():
             raise scenario.error(f"race.lead_on names {spec.race.lead_on!r}, which actor {actor} "
                                  f"does not have{did_you_mean(spec.race.lead_on, sorted(models[actor].names()))}",
                                  "race", "lead_on")
@@ -87,7 +87,9 @@ def _interactions(scenario: Scenario, models: dict[str, Model]) -> list:
     out = []
     for name, values in scenario.spec.interactions.items():
         interaction = INTERACTIONS[name](**values)
-        named = [values[k] for k in ("thief", "victim") if k in values] or list(models)
+        # the actors it names (its text parameters), else all of them
+        named = [values[k] for k, p in interaction.params.items()
+                 if p.kind is str and not p.choices and k in values] or list(models)
         for actor in named:
             missing = [c for c in interaction.needs if c not in models[actor]]
             if missing:

@@ -475,3 +475,12 @@ def test_the_web_page_refuses_a_race_with_a_reason(cli, scenarios):
     result = cli("app", scenarios / "race.yaml")
     assert result.exit_code == 2
     assert "the web page runs one developer" in " ".join(result.output.split())
+
+
+def test_one_actor_runs_as_the_scenario_without_actors(write):
+    # the Jones model has no effective_compute: with one actor there is no lead to compare on
+    text = ("name: one\nhorizon: 3 y\ncomponents:\n  jones: {phi: 0.3}\nmilestones:\n  double: A >= 2\n")
+    alone = rsi_sim.run(write(text, "alone.yaml"))
+    one = rsi_sim.run(write(text + "actors:\n  only: {}\n", "one.yaml"))
+    assert list(one["actor"].values) == ["only"] and "lead_years" not in one
+    _assert_actor_equals(one, "only", alone)
