@@ -63,7 +63,8 @@ def build_race(scenario: Scenario, seed: Any = None,
                                  "race", "lead_on")
     interactions = _interactions(scenario, models)
     hooks = [i.sync for i in interactions] + ([board.sync] if watched else [])
-    finish = [_add_leads(spec.race.lead_on, spec.race.lead_window)] if len(actors) > 1 else []
+    finish = [_add_leads(spec.race.lead_on, spec.race.lead_window), _first_to_reach] \
+        if len(actors) > 1 else []
     race = Race(models, sync_step=spec.race.sync_step, on_sync=hooks,
                 on_finish=finish + [i.finish for i in interactions],
                 attrs={"scenario_name": spec.name, "scenario": scenario.to_yaml(),
@@ -106,6 +107,20 @@ def _bound_actors(policy: Any, actors: list[str]) -> list[str]:
     if policy.actor is not None:
         return [policy.actor]
     return list(actors) if len(actors) == 1 else []
+
+
+def _first_to_reach(race: Race, ds: xr.Dataset) -> xr.Dataset:
+    """``milestone_first`` over ``milestone``: the actor that reaches it first ("" if none; the
+    first listed of those tied)."""
+    if "milestone_year" not in ds or not ds.sizes.get("milestone", 0):
+        return ds
+    years = ds["milestone_year"].transpose("milestone", "actor").values
+    actors = np.array([str(a) for a in ds["actor"].values])
+    reached = np.isfinite(years).any(axis=1)
+    first = np.where(reached, actors[np.argmin(np.where(np.isfinite(years), years, np.inf), axis=1)], "")
+    ds["milestone_first"] = xr.Variable("milestone", first.astype(str), {
+        "long_name": "the actor that reaches the milestone first (empty: none does)"})
+    return ds
 
 
 def _add_leads(lead_on: str, window: float):

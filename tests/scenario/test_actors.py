@@ -283,6 +283,9 @@ def test_shipped_actor_scenarios_are_described_and_run(shipped_races, scenarios)
 
 def test_a_unilateral_pause_binds_the_us_lab_only_and_gives_away_lead(shipped_races):
     race, uni = shipped_races["race"], shipped_races["unilateral_slowdown"]
+    # who is first: the US lab in the race; cn_project to SAR when the US lab pauses alone
+    assert set(race["milestone_first"].values) == {"us_lab"}
+    assert str(uni["milestone_first"].sel(milestone="SAR").values) == "cn_project"
     # cn_project is untouched: its run is the same bit for bit
     for name in ("milestone_year", "effective_compute", "time_horizon_hours"):
         assert _same(uni[name].sel(actor="cn_project").values,
