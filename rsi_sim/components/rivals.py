@@ -8,8 +8,9 @@ reach the level the actor ahead has now, on the race's ``lead_on`` quantity x (d
     g_f(t) = (ln x_f(t) - ln x_f(t - w)) / w        the follower f's growth over the window w
 
 where the follower f is b if a is ahead and a otherwise, so ``lead_years(b, a) = -lead_years(a,
-b)``; w is ``race.lead_window`` (one year by default; shorter at the start, NaN at the first
-instant; +inf or -inf when the follower is not growing: at its pace it never catches up).
+b)``; w is ``race.lead_window`` (one year by default). The lead is NaN until a whole window of
+history exists (the follower's pace is not measured before), and +inf or -inf when the follower
+has not grown over the window (at its pace it never catches up).
 
 The issue's definition is "the calendar years the follower needs to reach the leader's current
 level"; that needs the follower's future, which a trigger cannot know, so the follower's recent
@@ -41,8 +42,8 @@ def lead_years(times: np.ndarray, log_a: np.ndarray, log_b: np.ndarray,
     """``lead_years(a, b)`` at each of ``times`` (years) from the logs of the lead quantity.
 
     >>> t = np.arange(4.0); a = t.copy(); b = t - 1.5   # both grow by e each year, b 1.5 behind
-    >>> lead_years(t, a, b).tolist(), lead_years(t, b, a).tolist()
-    ([nan, 1.5, 1.5, 1.5], [nan, -1.5, -1.5, -1.5])
+    >>> lead_years(t, a, b).tolist(), lead_years(t, b, a, window=2.0).tolist()
+    ([nan, 1.5, 1.5, 1.5], [nan, nan, -1.5, -1.5])
     """
     times = np.asarray(times, dtype=float)
     gap = np.asarray(log_a, dtype=float) - np.asarray(log_b, dtype=float)
@@ -52,7 +53,7 @@ def lead_years(times: np.ndarray, log_a: np.ndarray, log_b: np.ndarray,
         past = np.where(gap >= 0, _at(times, log_b, back), _at(times, log_a, back))
         pace = (follower - past) / (times - back)
         out = gap / pace
-    out = np.where(times > back, out, np.nan)
+    out = np.where(times - times[0] >= window - 1e-9, out, np.nan)  # a full window of history
     out = np.where((gap == 0) & ~np.isnan(out), 0.0, out)  # level: no lead whatever the pace
     return np.where(np.isfinite(gap), out, np.nan)
 

@@ -47,9 +47,10 @@ def test_two_identical_actors_give_identical_trajectories(write):
     for name, var in ds.data_vars.items():
         if "actor" in var.dims and name not in ("lead_years", "catch_up_years"):  # pairwise
             assert _same(var.sel(actor="a").values, var.sel(actor="b").values), name
-    # level with each other: no lead either way (NaN only at the first instant)
-    lead = ds["lead_years"].sel(actor="a", rival="b").values
-    assert math.isnan(lead[0]) and np.all(lead[1:] == 0.0)
+    # level with each other: no lead either way (NaN until a year of history, the pace's window)
+    lead = ds["lead_years"].sel(actor="a", rival="b")
+    assert np.isnan(lead.sel(time=slice(None, 2026.99)).values).all()
+    assert np.all(lead.sel(time=slice(2027.0, None)).values == 0.0)
     assert np.isnan(ds["lead_years"].sel(actor="a", rival="a").values).all()
 
 
@@ -70,7 +71,7 @@ def test_each_actor_without_interactions_equals_its_one_actor_run(write):
     # half the compute: cn_project starts behind (it meets the same money, power and talent
     # limits later, so it may catch up); the two leads are opposite
     lead = ds["lead_years"].sel(actor="us_lab", rival="cn_project")
-    assert np.all(lead.sel(time=slice(2026.05, 2028.0)).values > 0)
+    assert np.all(lead.sel(time=slice(2027.0, 2028.0)).values > 0)
     assert _same(lead.values, -ds["lead_years"].sel(actor="cn_project", rival="us_lab").values)
 
 
@@ -164,7 +165,8 @@ def hand_race(write, policies=""):
 
 def test_lead_of_a_steady_race_is_the_starting_gap(write):
     lead = hand_race(write)["lead_years"].sel(actor="a", rival="b")
-    np.testing.assert_allclose(lead.values[1:], 0.5, rtol=1e-9)
+    assert np.isnan(lead.sel(time=slice(None, 2026.95)).values).all()  # the first year: no pace yet
+    np.testing.assert_allclose(lead.sel(time=slice(2027.0, None)).values, 0.5, rtol=1e-9)
 
 
 def test_a_unilateral_pause_shrinks_the_lead_by_its_length(write):
@@ -178,7 +180,7 @@ policies:
 """)
     lead = ds["lead_years"].sel(actor="a", rival="b")
     # b grows by e a year throughout, so the lead is the log gap: 0.5 before, 0.5 - 0.3 after
-    np.testing.assert_allclose(lead.sel(time=[2026.5, 2027.0]).values, 0.5, rtol=1e-9)
+    np.testing.assert_allclose(lead.sel(time=2027.0).values, 0.5, rtol=1e-9)
     np.testing.assert_allclose(lead.sel(time=[2027.3, 2028.0, 2029.0]).values, 0.2, rtol=1e-9)
     # the years b in fact took to reach a's level of each time, read off the run
     after = ds["catch_up_years"].sel(actor="a", rival="b")
@@ -208,13 +210,14 @@ policies:
     # both paused together: the gap is unchanged; within a year after, b's pace over the window
     # includes the pause (0.7 e-folds in the year to 2027.5), so the lead reads 0.5 / 0.7
     np.testing.assert_allclose(lead.sel(time=2027.5).values, 0.5 / 0.7, rtol=1e-9)
-    np.testing.assert_allclose(lead.sel(time=[2026.5, 2028.3, 2029.0]).values, 0.5, rtol=1e-9)
+    np.testing.assert_allclose(lead.sel(time=[2027.0, 2028.3, 2029.0]).values, 0.5, rtol=1e-9)
 
 
 def test_a_policy_triggered_by_the_lead(write):
     # a slows down only while ahead by 0.4 years or more; it resumes when the lead falls under
-    # 0.3. Leads move at the race's weekly meetings: the first known lead (0.5, at week 1)
-    # starts the pause; at week k the lead is 0.5 - (k - 1)/52, first under 0.3 at k = 12.
+    # 0.3. Leads move at the race's weekly meetings and are known after a year (the pace's
+    # window): the first (0.5, at week 52) starts the pause; at week k the lead is
+    # 0.5 - (k - 52)/52, first under 0.3 at k = 63.
     ds = hand_race(write, """\
 policies:
   slow_while_ahead:
