@@ -146,7 +146,7 @@ def run(
         _draw(ds, "takeoff", plot, quiet, fmt)
     if not quiet and fmt == "table":
         _say(next_steps(scenario, output if output is not None and output.suffix == ".nc"
-                        else None))
+                        else None, actors="actor" in ds.dims))
 
 
 FIGURE_TYPES = (".png", ".svg", ".pdf")

@@ -150,12 +150,14 @@ def fmt_lead(x: float) -> str:
     return f"{x:+.2f}"
 
 
-def next_steps(path: object | None, written: object | None) -> str:
-    """The line that follows a run summary: what to do next with these results."""
+def next_steps(path: object | None, written: object | None, *, actors: bool = False) -> str:
+    """The line that follows a run summary: what to do next with these results (``actors``:
+    the run had several actors, which compare with other races)."""
     results = str(written) if written is not None else "run.nc"
     first = "" if written is not None else f"write the results with -o {results}, then "
+    policy = "unilateral_slowdown coordinated_slowdown" if actors else "managed_slowdown"
     return (f"Next: {first}draw them (rsi-sim plot {results} -o takeoff.png), compare a policy "
-            f"(rsi-sim compare {path or 'baseline'} managed_slowdown), or run it under "
+            f"(rsi-sim compare {path or 'baseline'} {policy}), or run it under "
             f"uncertainty (rsi-sim ensemble {path or 'baseline'} -o ens.zarr).")
 
 
