@@ -490,3 +490,20 @@ def test_one_actor_runs_as_the_scenario_without_actors(write):
     one = rsi_sim.run(write(text + "actors:\n  only: {}\n", "one.yaml"))
     assert list(one["actor"].values) == ["only"] and "lead_years" not in one
     _assert_actor_equals(one, "only", alone)
+
+
+def test_each_actor_stops_on_its_own(write):
+    path = write("extends: weight_security\nname: stops\nstop: ASI\ninteractions:\n  diffusion: {}\n",
+                 "stops.yaml")
+    ds = rsi_sim.run(path)
+    asi = ds["milestone_year"].sel(milestone="ASI")
+    assert list(ds["stop_reason"].values) == ["stop condition: ASI"] * 2
+    first = float(asi.min())
+    for actor in ("us_lab", "cn_project"):
+        series = ds["effective_compute"].sel(actor=actor)
+        reached = float(asi.sel(actor=actor))
+        assert np.isfinite(series.sel(time=slice(None, reached)).values).all()
+        assert np.isnan(series.sel(time=slice(reached + 0.1, None)).values).all()
+    # once one has stopped there is no lead to measure
+    lead = ds["lead_years"].sel(actor="us_lab", rival="cn_project")
+    assert np.isnan(lead.sel(time=slice(first + 0.1, None)).values).all()
