@@ -146,11 +146,11 @@ def run(
         _draw(ds, "takeoff", plot, quiet, fmt)
     if not quiet and fmt == "table":
         _say(next_steps(scenario, output if output is not None and output.suffix == ".nc"
-                        else None))
+                        else None, actors="actor" in ds.dims))
 
 
 FIGURE_TYPES = (".png", ".svg", ".pdf")
-FIGURE_KINDS = ("takeoff", "bands", "milestones", "comparison", "judgment", "generations", "sensitivity")
+FIGURE_KINDS = ("takeoff", "bands", "milestones", "comparison", "judgment", "generations", "sensitivity", "lead")
 
 
 def _draw(ds, kind: str | None, path: Path, quiet: bool, fmt: str = "table") -> None:
@@ -206,10 +206,14 @@ def validate(scenario: Scenario, set_: Sets = None, plugin: Plugins = None):
 
     sc = load_scenario(scenario, set_ or None, plugins=plugin)
     model = sc.build_model()
-    parts = [c for c in model.components if c not in ("milestones", "policies")]
+    models = getattr(model, "models", {"": model})  # a race: one model per actor
+    parts = [c for c in next(iter(models.values())).components
+             if c not in ("milestones", "policies", "rivals")]
     n = len(sc.spec.policies)
     policies = f"{n} {'policy' if n == 1 else 'policies'}, " if n else ""
-    out.print(f"[green]ok[/]: {escape(str(scenario))} — '{escape(sc.name)}', {len(parts)} components, "
+    actors = f"{len(models)} actors ({', '.join(models)}), " if sc.spec.actors else ""
+    out.print(f"[green]ok[/]: {escape(str(scenario))} — '{escape(sc.name)}', {actors}"
+              f"{len(parts)} components{' each' if actors else ''}, "
               f"{len(sc.spec.milestones)} milestones, {policies}{sc.spec.horizon_years():.4g} years")
 
 
@@ -390,10 +394,14 @@ def compare(
     plot: PlotOpt = None,
     plugin: Plugins = None,
     fmt: FormatOpt = "table",
+    lead_at: Annotated[list[str] | None, typer.Option(
+        "--lead-at", help="with actors: a date (YYYY-MM-DD) to print the lead at; repeat for "
+        "several (default: 1 January of the five years after the start)")] = None,
 ):
     """Run several scenarios with the same seed and table what each buys and costs: milestone
     dates and delays against the first, peak AI R&D multiplier, time paused, peak alignment
-    drift, human bottleneck utilisation."""
+    drift, human bottleneck utilisation. Scenarios with actors: get these per actor, who reaches
+    each milestone first, and the lead of the first actor over the others."""
     from .analysis.compare import compare as compare_runs
     from .analysis.compare import comparison_text_table, write_comparison
     from .io import OutputError
@@ -413,16 +421,30 @@ def compare(
             raise OutputError(f"{output}: cannot create the directory ({exc.strerror or exc})") from None
         if not os.access(output, os.W_OK):
             raise OutputError(f"{output}: not writable (permission denied)")
+    dates = [_lead_date(d) for d in lead_at or []]
     loaded = [load_scenario(p, plugins=plugin) for p in scenarios]  # all checked before any run
     for sc in loaded:
         sc.build_model()
     ds = compare_runs(loaded, seed=seed)
-    _tables([comparison_text_table(ds)], fmt)
+    _tables([comparison_text_table(ds, dates)], fmt)
     if output is not None:
         nc, csv = write_comparison(ds, output)
         _say(f"wrote {nc} and {csv}", fmt)
     if plot is not None:
         _draw(ds, "comparison", plot, quiet=False, fmt=fmt)
+
+
+def _lead_date(text: str) -> float:
+    """A ``--lead-at`` date as a decimal year."""
+    import datetime as dt
+
+    from .core.errors import RsiSimError
+    from .core.time import to_decimal_year
+
+    try:
+        return to_decimal_year(dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise RsiSimError(f"--lead-at expects a date written YYYY-MM-DD, got {text!r}") from None
 
 
 def _reflow_help() -> None:
@@ -461,6 +483,12 @@ def app_command(
 def _serve_app(scenario: Path | None, host: str, port: int, control: list[str] | None) -> None:
     from .app.server import serve
 
+    if scenario is not None:
+        from .scenario import load_scenario
+
+        if load_scenario(scenario).spec.actors:
+            raise RsiSimError(f"{scenario}: the web page runs one developer; a scenario with "
+                              "actors: runs with rsi-sim run, compare or ensemble (docs/actors.md)")
     serve(scenario, host=host, port=port, controls=control,
           echo=lambda text: out.print(text, markup=False, highlight=False, soft_wrap=True))
 

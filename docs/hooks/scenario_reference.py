@@ -109,7 +109,7 @@ def _bounds(param) -> str:
 
 def reference_markdown() -> str:
     """The whole page as Markdown."""
-    from rsi_sim.components import REGISTRY
+    from rsi_sim.components import INTERACTIONS, REGISTRY
     from rsi_sim.scenario.schema import ScenarioSpec
 
     lines = [
@@ -163,6 +163,15 @@ def reference_markdown() -> str:
         lines += ["| key | default | unit | bounds | meaning | source |", "|---|---|---|---|---|---|"]
         for name, param in cls.params.items():
             lines.append(f"| `components.{key}.{name}` | `{param.default!r}` | {_cell(param.unit)} | "
+                         f"{_cell(_bounds(param))} | {_text(param.doc)} | {_text(param.source)} |")
+    lines += ["", "## Interaction parameters", "",
+              "Under `interactions:`, in a scenario with two or more `actors:` (docs/actors.md)."]
+    for key, cls in INTERACTIONS.items():
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        lines += ["", f"### `{key}`", "", doc, "",
+                  "| key | default | unit | bounds | meaning | source |", "|---|---|---|---|---|---|"]
+        for name, param in cls.params.items():
+            lines.append(f"| `interactions.{key}.{name}` | `{param.default!r}` | {_cell(param.unit)} | "
                          f"{_cell(_bounds(param))} | {_text(param.doc)} | {_text(param.source)} |")
     return "\n".join(lines) + "\n"
 

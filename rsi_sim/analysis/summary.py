@@ -26,7 +26,15 @@ def fmt_year(x: float) -> str:
 def summary_tables(ds: xr.Dataset) -> list[TextTable]:
     """Tables of one run: outcome, milestones, results, and the first and last values of the
     headline variables; notes point out what may surprise (milestones dated together, values
-    outside a variable's stated validity range) and the next step."""
+    outside a variable's stated validity range) and the next step.
+
+    A run with several actors (an ``actor`` dimension) gives these tables for each actor, then
+    who reaches each milestone first and the lead of each actor over the others."""
+    if "actor" in ds.dims:
+        tables = []
+        for actor in ds["actor"].values:
+            tables += summary_tables(one_actor(ds, str(actor)))
+        return tables + race_tables(ds)
     start = float(ds.attrs.get("start_year", ds["time"].values[0]))
     name = ds.attrs.get("scenario_name", "run")
     outcome = TextTable(str(name), [Column("", wrap=False), Column("")], key="outcome",
@@ -76,12 +84,80 @@ def summary_tables(ds: xr.Dataset) -> list[TextTable]:
     return tables
 
 
-def next_steps(path: object | None, written: object | None) -> str:
-    """The line that follows a run summary: what to do next with these results."""
+def one_actor(ds: xr.Dataset, actor: str) -> xr.Dataset:
+    """The results of one actor of a race, as a one-actor run's (``scenario_name`` ``name/actor``)."""
+    one = ds.sel(actor=actor).drop_vars(["lead_years", "catch_up_years", "rival", "stop_reason"],
+                                        errors="ignore")
+    one.attrs = {**ds.attrs, "scenario_name": f"{ds.attrs.get('scenario_name', 'run')}/{actor}",
+                 "stop_reason": str(ds["stop_reason"].sel(actor=actor).values)}
+    return one
+
+
+def first_to_reach(ds: xr.Dataset) -> dict[str, tuple[str, float]]:
+    """Milestone → (the actor that reaches it first, the year); ``("", NaN)`` if none does."""
+    out = {}
+    for m in ds["milestone"].values:
+        years = ds["milestone_year"].sel(milestone=m)
+        if not np.isfinite(years.values).any():
+            out[str(m)] = ("", math.nan)
+            continue
+        i = int(np.nanargmin(years.values))
+        out[str(m)] = (str(ds["actor"].values[i]), float(years.values[i]))
+    return out
+
+
+def lead_at(ds: xr.Dataset, actor: str, rival: str, year: float) -> float:
+    """``lead_years(actor, rival)`` at the output point nearest ``year`` (NaN outside the run)."""
+    times = ds["time"].values
+    if not times[0] <= year <= times[-1] or "lead_years" not in ds:
+        return math.nan
+    return float(ds["lead_years"].sel(actor=actor, rival=rival).sel(time=year, method="nearest"))
+
+
+def race_tables(ds: xr.Dataset) -> list[TextTable]:
+    """Who reaches each milestone first, and the lead of the first actor over each other actor
+    on the first of January of each year of the run."""
+    actors = [str(a) for a in ds["actor"].values]
+    first = TextTable("First to reach", [Column("milestone", wrap=False), Column("actor", wrap=False),
+                                         Column("date", wrap=False),
+                                         Column("ahead by", "right", False)], key="first")
+    for m, (who, year) in first_to_reach(ds).items():
+        others = [float(ds["milestone_year"].sel(actor=a, milestone=m)) for a in actors if a != who]
+        gap = min(others, default=math.nan) - year if who else math.nan
+        first.add_row(m, who or "none", fmt_year(year),
+                      f"{gap:.2f} y" if math.isfinite(gap) else ("others: not reached" if who else ""))
+    tables = [first]
+    if "lead_years" in ds and len(actors) > 1:
+        leader, rivals = actors[0], actors[1:]
+        lead = TextTable(f"Lead of {leader} (years; negative: behind)",
+                         [Column("date", wrap=False), *(Column(r, "right", False) for r in rivals)],
+                         key="lead")
+        times = ds["time"].values
+        for year in range(int(math.ceil(times[0] + 0.5)), int(times[-1]) + 1):
+            lead.add_row(f"{year}-01-01", *[fmt_lead(lead_at(ds, leader, r, float(year))) for r in rivals])
+        lead.notes.append("lead_years(a, b): the years the one behind needs at its pace over the "
+                          "past year to reach the other's level now (docs/actors.md).")
+        tables.append(lead)
+    return tables
+
+
+def fmt_lead(x: float) -> str:
+    """A lead in years as printed: signed, or ∞ when the follower is not growing."""
+    if math.isnan(x):
+        return "—"
+    if math.isinf(x):
+        return "∞ (follower not growing)" if x > 0 else "-∞ (follower not growing)"
+    return f"{x:+.2f}"
+
+
+def next_steps(path: object | None, written: object | None, *, actors: bool = False) -> str:
+    """The line that follows a run summary: what to do next with these results (``actors``:
+    the run had several actors, which compare with other races)."""
     results = str(written) if written is not None else "run.nc"
     first = "" if written is not None else f"write the results with -o {results}, then "
+    policy = "unilateral_slowdown coordinated_slowdown" if actors else "managed_slowdown"
     return (f"Next: {first}draw them (rsi-sim plot {results} -o takeoff.png), compare a policy "
-            f"(rsi-sim compare {path or 'baseline'} managed_slowdown), or run it under "
+            f"(rsi-sim compare {path or 'baseline'} {policy}), or run it under "
             f"uncertainty (rsi-sim ensemble {path or 'baseline'} -o ens.zarr).")
 
 

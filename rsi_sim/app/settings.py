@@ -233,8 +233,8 @@ def policy_choices(folder: Path | None) -> dict[str, PolicyChoice]:
     for path in sorted(folder.glob("*.yaml")):
         try:
             scenario = load_scenario(path)
-            if not scenario.spec.policies:
-                continue
+            if not scenario.spec.policies or scenario.spec.actors:
+                continue  # the page runs one developer: races are for rsi-sim compare
             raw, _ = read_yaml(path)
             parent = raw.get("extends")
             base = load_scenario(path.parent / parent).data if isinstance(parent, str) else {}

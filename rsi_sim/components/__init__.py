@@ -9,6 +9,7 @@ from ..core import Component
 from .alignment import Alignment
 from .capability import Capability
 from .compute import Compute
+from .diffusion import AlgorithmicDiffusion
 from .generations import Generation, Generations
 from .horizon_trend import HorizonTrend
 from .jones import JonesResearch
@@ -19,6 +20,7 @@ from .milestones import Milestones
 from .research import Research
 from .software import Software
 from .software_doublings import SoftwareDoublings
+from .weight_theft import WeightTheft
 
 #: Components a scenario may name under ``components:`` (milestones come from ``milestones:``).
 REGISTRY: dict[str, type[Component]] = {
@@ -30,9 +32,12 @@ REGISTRY: dict[str, type[Component]] = {
     )
 }
 
+#: Mechanisms between actors a scenario may name under ``interactions:`` (docs/actors.md).
+INTERACTIONS = MappingProxyType({cls.name: cls for cls in (AlgorithmicDiffusion, WeightTheft)})
+
 #: The components rsi_sim ships, whatever users register later (rsi_sim.register_component).
 SHIPPED = MappingProxyType(dict(REGISTRY))
 
-__all__ = ["REGISTRY", "SHIPPED", "Alignment", "Capability", "Compute", "Generation", "Generations",
+__all__ = ["INTERACTIONS", "REGISTRY", "SHIPPED", "AlgorithmicDiffusion", "Alignment", "Capability", "Compute", "Generation", "Generations",
            "HorizonTrend", "JonesResearch", "Judgment", "Labour", "MilestoneLadder", "Milestones",
-           "Research", "Software", "SoftwareDoublings"]
+           "Research", "Software", "SoftwareDoublings", "WeightTheft"]

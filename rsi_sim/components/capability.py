@@ -36,10 +36,12 @@ import math
 import numpy as np
 
 from ..core import Component, Param
-from ..core.numeric import exp, log
+from ..core.numeric import exp, log, minimum
 
 #: Longest task length in METR's Time Horizon 1.1 suite (16 hours): beyond it, extrapolation.
 MEASURED_HORIZON_HOURS = 16.0
+#: The uncapped horizon (a capability scale for comparing actors) is reported at most as this.
+UNCAPPED_LIMIT_HOURS = 1e300
 
 
 class Capability(Component):
@@ -101,11 +103,18 @@ class Capability(Component):
         add("coding_automation_fraction", lambda s: self._terms(s, 2), unit="1",
             long_name="share of engineering work the deployed model can execute",
             owner=self.name, bounds=(0.0, 1.0))
+        # The horizon law without its cap: not a prediction past the cap, but a scale on which
+        # several actors' deployed models compare at any level (lead_years, docs/actors.md).
+        add("uncapped_time_horizon_hours", lambda s: self._terms(s, 3), unit="hour",
+            long_name="50% time horizon of the deployed model by the log-linear law without "
+                      "its cap (a capability scale)", owner=self.name, bounds=(0.0, math.inf))
 
     def _terms_of(self, x):
-        """(horizon, extrapolated flag, automation) at ``x = ln(E/E_anchor)``."""
-        return (self.horizon_of(x), 1.0 * (self.raw_horizon_of(x) > MEASURED_HORIZON_HOURS),
-                self.automation_of(x))
+        """(horizon, extrapolated flag, automation, uncapped horizon) at ``x = ln(E/E_anchor)``."""
+        raw = self.raw_horizon_of(x)
+        # past float range the uncapped scale reads 1e300 (as the compute limits do), not inf
+        return (self.horizon_of(x), 1.0 * (raw > MEASURED_HORIZON_HOURS), self.automation_of(x),
+                minimum(raw, UNCAPPED_LIMIT_HOURS))
 
     def _terms(self, s, i):
         if self._gens is None:
@@ -136,6 +145,18 @@ class Capability(Component):
     def raw_horizon_of(self, x):
         """The log-linear horizon law at ``x = ln(E/E_anchor)``, without its cap."""
         return self.anchor_horizon_hours * exp(self.doublings_per_oom * x / math.log(10.0) * math.log(2.0))
+
+    def log_effective_compute_at(self, raw_horizon_hours: float) -> float:
+        """``x = ln(E/E_anchor)`` at which the uncapped horizon law gives ``raw_horizon_hours``
+        (the inverse of :meth:`raw_horizon_of`): where another developer's model sits on this
+        developer's scale (weight theft, docs/actors.md)."""
+        return (math.log(raw_horizon_hours / self.anchor_horizon_hours) * math.log(10.0)
+                / (self.doublings_per_oom * math.log(2.0)))
+
+    def deployed_raw_horizon(self) -> float:
+        """The uncapped horizon (hours) of the generation deployed now (discrete case)."""
+        return float(minimum(float(self.raw_horizon_of(self.deployed_log_effective_compute())),
+                             UNCAPPED_LIMIT_HOURS))
 
     def horizon_of(self, x):
         """50% time horizon (hours) at ``x = ln(E/E_anchor)``, saturating at the cap."""

@@ -145,6 +145,8 @@ class Generations(Component):
         #: Callbacks ``fn(generation, state)`` at each training start and release.
         self.on_training_start: list[Callable] = []
         self.on_release: list[Callable] = []
+        #: Index of the next generation, trained or adopted (:meth:`adopt`).
+        self._next_index = 1
 
     # ---- policy levers -------------------------------------------------------------------
     def pause(self) -> None:
@@ -252,9 +254,36 @@ class Generations(Component):
                          label="effective compute past 1e300").callbacks.append(
             lambda _e: self.model.diverge("effective compute passed 1e300 FLOP"))
 
+    def adopt(self, training_compute: float, effective_compute: float, **extra: float) -> Generation:
+        """Deploy a generation this developer did not train (stolen weights), now.
+
+        ``effective_compute`` is on this developer's scale (the effective compute at which its
+        own capability mapping gives the model's capability); ``training_compute`` is the
+        model's own (it sets the cost of a copy). The generation takes the next index, so runs
+        already under way (weaker, or the weights would not be worth taking) are never
+        deployed; the training-start and release callbacks run as for an own generation.
+        ``extra`` goes to the generations table (``gen_<key>``).
+        """
+        model = self.model
+        index, self._next_index = self._next_index, self._next_index + 1
+        gen = Generation(index, model.now, float(training_compute), float(effective_compute),
+                         float(model["capability"].horizon_hours(effective_compute)))
+        gen.extra.update(extra)
+        self.history.append(gen)
+        state = model.state()
+        for fn in self.on_training_start:
+            fn(gen, state)
+        gen.training_end = gen.review_start = gen.release = model.now
+        gen.queue_wait = gen.review_duration = 0.0
+        with model.change():
+            self.deployed = gen
+            self._set_copy_cost()
+            for fn in self.on_release:
+                fn(gen)
+        return gen
+
     def _training_runs(self):
         env, model = self.env, self.model
-        index = 1
         g0 = self.history[0]
         gap = self.training_duration if self.cadence == "back_to_back" else max(
             self.training_duration, self.release_interval)
@@ -276,6 +305,7 @@ class Generations(Component):
                 tc = float(state["training_compute"])
                 ec = tc * float(state["software_level"])
                 begun = env.now
+            index, self._next_index = self._next_index, self._next_index + 1
             gen = Generation(index, begun, tc, ec, float(model["capability"].horizon_hours(ec)))
             self.training = gen
             self.history.append(gen)
@@ -288,7 +318,6 @@ class Generations(Component):
             self.training = None
             model.log("training_finished", self.name, generation=index)
             env.process(self._review_and_release(gen))
-            index += 1
             if self.cadence == "interval":
                 wait = begun + self.release_interval - env.now
                 if wait > 0:
@@ -361,4 +390,6 @@ class Generations(Component):
         return data
 
     #: Units and descriptions of columns other components add through ``Generation.extra``.
-    extra_columns: dict[str, tuple[str, str]] = {}
+    extra_columns: dict[str, tuple[str, str]] = {
+        "stolen_from_generation": ("1", "index of the other actor's generation whose weights "
+                                        "were stolen (NaN: trained here)")}

@@ -10,6 +10,10 @@ Grammar::
     conjunction:= atom ("and" atom)*
     atom       := "(" condition ")" | comparison | NAME      # NAME: a flag such as a milestone
     comparison := NAME OP NUMBER | "date" OP DATE            # OP: >= > <= <
+    NAME       := name | name "(" name "," name ")"          # f(a, b) reads the variable f.a.b
+
+The call form names a variable of a pair, e.g. ``lead_years(us_lab, cn_project)`` is the
+variable ``lead_years.us_lab.cn_project`` of a scenario with several actors.
 """
 
 from __future__ import annotations
@@ -30,6 +34,18 @@ _TOKEN = re.compile(
     r"|(?P<op>>=|<=|>|<|==)|(?P<paren>[()])|(?P<name>[A-Za-z_][A-Za-z0-9_.]*))"
 )
 _MAX_LENGTH = 500
+#: ``f(a, b)``: a variable of an ordered pair, read as the name ``f.a.b``.
+_PAIR_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,"
+                        r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)")
+
+
+def pair_calls(text: str) -> list[tuple[str, str, str]]:
+    """The ``f(a, b)`` calls in a condition, as ``(f, a, b)``.
+
+    >>> pair_calls("lead_years(us, cn) >= 0.5 and SC")
+    [('lead_years', 'us', 'cn')]
+    """
+    return [m.groups() for m in _PAIR_CALL.finditer(text)] if isinstance(text, str) else []
 
 
 class ConditionSyntaxError(ValueError):
@@ -89,7 +105,7 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
     """
     if not isinstance(text, str) or not text.strip():
         raise ConditionSyntaxError("a condition must be non-empty text such as 'ai_rd_multiplier >= 5'")
-    toks = _tokens(text)
+    toks = _tokens(_PAIR_CALL.sub(r"\1.\2.\3", text))
     variables: set[str] = set()
     flags: set[str] = set()
     pos = 0

@@ -313,6 +313,19 @@ class Model:
         if self._built:
             self._y[stock.index] = y0
 
+    def set_stock(self, name: str, value: float) -> None:
+        """Set a stock to ``value`` now: a discrete jump of continuous state (algorithms copied
+        from another developer). Only inside :meth:`change`, which brings the state to now
+        first and restarts the integrator from the new value after."""
+        stock = self._stock_by_name[name]
+        if not self._built or self._t != self.env.now:
+            raise SimulationError(f"{name!r} can only be set inside model.change()")
+        if stock.log and not value > 0:
+            raise SimulationError(f"stock {name!r} is positive by declaration, set to {value!r}")
+        y = self._y.copy()  # the step's arrays may share memory with the current state
+        y[stock.index] = math.log(value) if stock.log else float(value)
+        self._y = y
+
     def set_flag(self, name: str, value: bool = True) -> None:
         """A boolean fact usable in conditions (e.g. a milestone reached)."""
         self.flags[name] = bool(value)
@@ -716,9 +729,19 @@ class Model:
     # ---- running ------------------------------------------------------------------------------
     def run(self) -> xr.Dataset:
         """Run to the horizon (or an earlier stop) and return the results."""
+        self.begin()
+        # Formulas follow numpy's semantics past float range (inf, NaN): no warnings for them.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self.env.run(until=self._stop_event)
+        return self.results()
+
+    def begin(self) -> None:
+        """Build, start the components' processes, the integrator and the horizon; the run then
+        proceeds with :meth:`advance` (or all at once in :meth:`run`)."""
         self.build()
         env = self.env
         self._stop_event = env.event()
+        self._stop_hooked = False
         self._integrator = None
         self._interrupt_pending = False
         self._restart_requested = False
@@ -732,10 +755,29 @@ class Model:
         horizon = env.timeout(self.horizon)
         horizon.callbacks.append(lambda _e: self.stop("horizon"))
         self._integrator = env.process(self._integrate())
-        # Formulas follow numpy's semantics past float range (inf, NaN): no warnings for them.
+
+    @property
+    def finished(self) -> bool:
+        """True once the run has stopped (horizon, stop condition or divergence)."""
+        return self._stop_event.triggered
+
+    def advance(self, until: float) -> None:
+        """Run on to model time ``until`` (or an earlier stop), after :meth:`begin`.
+
+        Several models advanced in turn to the same times (several actors, rsi_sim.race) meet
+        at those times; pausing there changes nothing: SimPy processes the same events in the
+        same order whether the run is one call or many.
+        """
+        if self.finished or until <= self.env.now:
+            return
+        if not self._stop_hooked:  # a stop ends the env.run below, as it ends run()'s
+            self._stop_event.callbacks.append(simpy.core.StopSimulation.callback)
+            self._stop_hooked = True
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            env.run(until=self._stop_event)
-        return self.results()
+            self.env.run(until=min(until, self.horizon))
+            if not self.finished and self.env.now >= self.horizon:
+                # the horizon's own timeout is due at this instant: let it stop the run
+                self.env.run(until=self._stop_event)
 
     def results(self) -> xr.Dataset:
         time = self.start_year + self._grid

@@ -590,11 +590,16 @@ def parse_uncertainty(section: Any, components: dict[str, type]) -> Uncertainty:
             _check_formula_order(params, path)
             continue
         parts = str(path).split(".")
-        if len(parts) != 3 or parts[0] != "components":
+        if parts[0] in ("actors", "interactions") and len(parts) > 2:
+            # a scenario with actors: actors.<a>.components.<c>.<p> or interactions.<i>.<p>,
+            # found in `components` under the path without the parameter
+            comp, name = ".".join(parts[:-1]), parts[-1]
+        elif len(parts) != 3 or parts[0] != "components":
             raise DistributionError("expected a parameter path components.<component>.<parameter>, "
                                     "e.g. components.jones.phi, or a name without dots for an "
                                     "auxiliary draw used in formulas", path)
-        _, comp, name = parts
+        else:
+            _, comp, name = parts
         cls = components.get(comp)
         if cls is None:
             raise DistributionError(f"this scenario has no component {comp!r}"

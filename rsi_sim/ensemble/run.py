@@ -106,14 +106,22 @@ class _Prepared:
     # The cache is keyed by the scenario text: the seed and the rest of the job come with each
     # call, so two ensembles of one scenario with different seeds never share streams.
     def run(self, seed: int, i: int, row: np.ndarray) -> tuple[Any, xr.Dataset]:
+        from ..scenario.build import build_model
+
+        if self.scenario.spec.actors:
+            # Each value goes where its path says (a base component, one actor's, an
+            # interaction's): the scenario is validated again with them, as --set would.
+            overrides = {p.path: p.decode(x) for p, x in
+                         zip(self.uncertainty.parameters, row, strict=True) if p.component}
+            scenario = self.scenario.with_overrides(overrides) if overrides else self.scenario
+            race = build_model(scenario, seed=sample_seed(seed, i))
+            return race, race.run()
         values = {c: dict(v) for c, v in self.base.items()}
         for p, x in zip(self.uncertainty.parameters, row, strict=True):
             if p.component:  # auxiliary draws (for formulas) set no parameter
                 values[p.component][p.name] = p.decode(x)
         touched = {p.component for p in self.uncertainty.parameters if p.component}
         parts = {c: self.registry[c](**values[c]) for c in touched}
-        from ..scenario.build import build_model
-
         model = build_model(self.scenario, seed=sample_seed(seed, i), components=parts)
         return model, model.run()
 
@@ -161,7 +169,7 @@ def vectorized_component(scenario: Scenario, uncertainty: Uncertainty) -> str | 
     from ..components._vectorized import SampleSeeds
 
     names = list(scenario.spec.components)
-    if len(names) != 1 or uncertainty.parameters or not hasattr(REGISTRY[names[0]], "run_vectorized"):
+    if scenario.spec.actors or len(names) != 1 or uncertainty.parameters or not hasattr(REGISTRY[names[0]], "run_vectorized"):
         return None
     try:
         vectorized_batch(scenario, names[0], SampleSeeds(0, 0, 1))
@@ -179,6 +187,13 @@ def _result_layout(scenario: Scenario) -> tuple[list[tuple[str, tuple[str, ...],
 
     results, coords = [], {}
     seen = {"milestone_year", "milestone_condition"}
+    if scenario.spec.actors:  # kernel scalars of each actor, as <actor>.<result>
+        for actor in scenario.spec.actors:
+            for name in scenario.spec.actor_components(actor):
+                for key, attrs in REGISTRY[name].sample_results.items():
+                    results.append((f"{actor}.{key}", ("sample",), "f8",
+                                    {**attrs, "long_name": f"{attrs.get('long_name', key)} ({actor})"}))
+        return results, coords
     for name, values in scenario.spec.components.items():
         cls = REGISTRY[name]
         if not hasattr(cls, "run_vectorized"):
@@ -206,6 +221,9 @@ def recorded_series(ds: xr.Dataset, name: str) -> np.ndarray:
     ``NAME`` with an extra dimension labelled by ``KEY`` (the policies' ``policy_active.<policy>``
     become ``policy_active (time, policy)``); the ensemble keeps them one variable each.
     """
+    if "actor" in ds.dims:  # a race: <actor>.<variable>
+        actor, _, rest = name.partition(".")
+        return recorded_series(ds.sel(actor=actor), rest)
     if name in ds.data_vars:
         return ds[name].values
     base, _, key = name.partition(".")
@@ -217,10 +235,29 @@ def recorded_series(ds: xr.Dataset, name: str) -> np.ndarray:
     raise KeyError(f"internal: the run's results have no variable {name!r}")
 
 
+def milestone_years(ds: xr.Dataset, milestones: tuple[str, ...]) -> np.ndarray:
+    """The run's milestone dates in the order of ``milestones`` (a race's as ``<actor>.<m>``)."""
+    years = ds["milestone_year"]
+    if "actor" not in ds.dims:
+        return years.sel(milestone=list(milestones)).values
+    return np.array([float(years.sel(actor=a, milestone=m))
+                     for a, _, m in (x.partition(".") for x in milestones)])
+
+
+def sample_result(ds: xr.Dataset, name: str) -> Any:
+    """A per-sample result of a run (a race's as ``<actor>.<result>``)."""
+    if "actor" in ds.dims:
+        actor, _, rest = name.partition(".")
+        return ds[rest].sel(actor=actor).values
+    return ds[name].values
+
+
 def _release(model: Any) -> None:
     """Drop a finished model's arrays now: a model and its SimPy processes form reference cycles
     that only the cyclic garbage collector frees, which would let finished runs pile up."""
     if model is not None:
+        for part in list(getattr(model, "models", {}).values()):  # a race's actors
+            _release(part)
         for comp in list(getattr(model, "components", {}).values()):
             comp.__dict__.clear()
         model.__dict__.clear()
@@ -269,12 +306,12 @@ def evaluate_batch(job: EnsembleJob, batch: Batch) -> BatchResult:
             for name in job.variables:
                 out[name][k] = recorded_series(ds, name)
             if m:
-                out["milestone_year"][k] = ds["milestone_year"].sel(milestone=list(job.milestones)).values
-            out["diverged"][k] = bool(ds["diverged"])
-            out["divergence_time"][k] = float(ds["divergence_time"])
+                out["milestone_year"][k] = milestone_years(ds, job.milestones)
+            out["diverged"][k] = bool(ds["diverged"].any())
+            out["divergence_time"][k] = float(ds["divergence_time"].min())
             out["n_events"][k] = ds.sizes.get("event", 0)
             for name, _ in job.results:
-                out[name][k] = ds[name].values
+                out[name][k] = sample_result(ds, name)
         except Exception as exc:  # a failing sample is data, not a crash
             for name in job.variables:
                 out[name][k] = np.nan
@@ -415,10 +452,19 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     results, extra = _result_layout(scenario)
 
     probe = scenario.build_model()
-    probe._start_recorder()  # the output grid every sample shares
-    variables = () if vector else tuple(probe.recorded())
-    time = probe.start_year + probe._grid
-    milestones = tuple(spec.milestones)
+    if spec.actors:  # a race: each actor's variables and milestones, as <actor>.<name>
+        first = next(iter(probe.models.values()))
+        first._start_recorder()
+        variables = tuple((f"{a}.{n}", unit, f"{long_name} ({a})")
+                          for a, m in probe.models.items() for n, unit, long_name in m.recorded())
+        time = first.start_year + first._grid
+        milestones = tuple(f"{a}.{m}" for a in spec.actors for m in spec.milestones)
+        probe = first
+    else:
+        probe._start_recorder()  # the output grid every sample shares
+        variables = () if vector else tuple(probe.recorded())
+        time = probe.start_year + probe._grid
+        milestones = tuple(spec.milestones)
     params = []
     for p in uncertainty.parameters:
         attrs = {"units": p.param.unit, "long_name": p.param.doc or p.path,

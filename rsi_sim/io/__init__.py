@@ -113,7 +113,23 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 def to_tidy(ds: xr.Dataset) -> pd.DataFrame:
-    """Long format for spreadsheets: one row per (variable, time or milestone, value)."""
+    """Long format for spreadsheets: one row per (variable, time or milestone, value); results
+    with several actors get an `actor` column, and their leads the variables
+    `lead_years.<rival>` and `catch_up_years.<rival>`."""
+    if "actor" in ds.dims:
+        parts = []
+        for actor in ds["actor"].values:
+            one = ds.sel(actor=actor)
+            pairwise = [n for n in ("lead_years", "catch_up_years") if n in one]
+            leads = {n: one[n] for n in pairwise}
+            one = one.drop_vars([*pairwise, "rival"], errors="ignore")
+            for n, lead in leads.items():
+                one = one.assign({f"{n}.{r}": lead.sel(rival=r).drop_vars("rival")
+                                  for r in lead["rival"].values if r != actor})
+            table = to_tidy(one)
+            table.insert(0, "actor", str(actor))
+            parts.append(table)
+        return pd.concat(parts, ignore_index=True)
     rows = []
     for name, var in ds.data_vars.items():
         if var.dims == ("time",):

@@ -18,7 +18,16 @@ from collections.abc import Callable
 import xarray as xr
 from matplotlib.figure import Figure
 
-from .figures import bands, comparison, generations, judgment, milestone_dates, sensitivity, takeoff
+from .figures import (
+    bands,
+    comparison,
+    generations,
+    judgment,
+    lead,
+    milestone_dates,
+    sensitivity,
+    takeoff,
+)
 from .style import FIGURE_TYPES, PlotError, save, to_datetime64
 
 #: Figure kinds by the name ``rsi-sim plot --kind`` uses.
@@ -30,6 +39,7 @@ KINDS: dict[str, Callable[..., Figure]] = {
     "judgment": judgment,
     "generations": generations,
     "sensitivity": sensitivity,
+    "lead": lead,
 }
 
 
@@ -57,4 +67,4 @@ def plot(ds: xr.Dataset, kind: str | None = None, **options) -> Figure:
 
 
 __all__ = ["FIGURE_TYPES", "KINDS", "PlotError", "bands", "comparison", "default_kind", "generations",
-           "judgment", "milestone_dates", "plot", "save", "sensitivity", "takeoff", "to_datetime64"]
+           "judgment", "lead", "milestone_dates", "plot", "save", "sensitivity", "takeoff", "to_datetime64"]

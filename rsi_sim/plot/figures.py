@@ -91,16 +91,15 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
             shade_policies: bool) -> Figure:
     """Stacked log-scale panels, one curve per scenario, milestones marked on every curve."""
     require(ds, title, dims=("time",), variables=tuple(variables))
-    runs = list(by_scenario(ds))
-    colors = _palette(len(runs))
+    curves = _overlaid(ds)
     markers = _milestone_markers(ds) if milestones else {}
     fig, axes = new_figure(len(variables), 1, size=(8.0, 2.6 * len(variables) + 0.8), sharex=True)
     dates = to_datetime64(ds["time"].values)
     shaded: dict[str, object] = {}  # scenario -> its colour, for those that paused
     for ax, name in zip(axes[:, 0], variables, strict=True):
-        for (scenario, run), color in zip(runs, colors, strict=True):
+        for scenario, run, color, style in curves:
             y = median_over_samples(run[name])
-            ax.plot(dates, y.values, color=color, lw=1.8, label=scenario)
+            ax.plot(dates, y.values, color=color, lw=1.8, label=scenario, linestyle=style)
             _mark_milestones(ax, run, y, color, markers, log=True)
             if shade_policies and "training_paused" in run:
                 paused = run["training_paused"]
@@ -123,6 +122,30 @@ def _curves(ds: xr.Dataset, variables: Sequence[str], *, title: str, milestones:
     suffix = f" of {ds.sizes['sample']} samples (median)" if "sample" in ds.dims else ""
     fig.suptitle(f"{title}: {names[0]}{suffix}" if len(names) == 1 else f"{title}{suffix}")
     return fig
+
+
+#: Line styles of the actors when several scenarios with actors are overlaid.
+ACTOR_STYLES = ("-", "--", ":", "-.")
+
+
+def _overlaid(ds: xr.Dataset) -> list[tuple[str, xr.Dataset, object, str]]:
+    """The curves to overlay: ``(legend label, results, colour, line style)`` per scenario and,
+    with an ``actor`` dimension, per actor (one scenario: a colour per actor; several: a colour
+    per scenario and a line style per actor)."""
+    runs = list(by_scenario(ds))
+    if "actor" not in ds.dims:
+        return [(name, run, color, "-") for (name, run), color in zip(runs, _palette(len(runs)), strict=True)]
+    actors = [str(a) for a in ds["actor"].values]
+    out = []
+    if len(runs) == 1:
+        name, run = runs[0]
+        for actor, color in zip(actors, _palette(len(actors)), strict=True):
+            out.append((actor, run.sel(actor=actor), color, "-"))
+        return out
+    for (name, run), color in zip(runs, _palette(len(runs)), strict=True):
+        for i, actor in enumerate(actors):
+            out.append((f"{name} {actor}", run.sel(actor=actor), color, ACTOR_STYLES[i % len(ACTOR_STYLES)]))
+    return out
 
 
 def takeoff(ds: xr.Dataset, variables: Sequence[str] | None = None, *,
@@ -156,6 +179,47 @@ def takeoff(ds: xr.Dataset, variables: Sequence[str] | None = None, *,
     if variables is None:
         variables = [v for v in TAKEOFF_VARIABLES if v in ds] or _positive_series(ds)[:3]
     return _curves(ds, variables, title="Takeoff", milestones=milestones, shade_policies=False)
+
+
+def lead(ds: xr.Dataset, rival: str | None = None) -> Figure:
+    """The lead of the first actor over another, over time: `lead_years` (at the follower's
+    recent pace, what triggers read) solid, `catch_up_years` (what happened in the run) dotted;
+    one colour per scenario.
+
+    Parameters
+    ----------
+    ds
+        results with an `actor` dimension (`rsi_sim.run` of a scenario with actors, or
+        `rsi_sim.compare` of several).
+    rival
+        the actor the lead is over (default: the second actor).
+
+    Examples
+    --------
+    >>> import rsi_sim, rsi_sim.plot
+    >>> ds = rsi_sim.run("scenarios/race.yaml", overrides={"horizon": "2029-01-01"})
+    >>> [line.get_label() for line in rsi_sim.plot.lead(ds).axes[0].get_lines()][:2]
+    ['race: lead_years', 'race: catch_up_years']
+    """
+    require(ds, "lead", dims=("actor", "time"), variables=("lead_years",))
+    actors = [str(a) for a in ds["actor"].values]
+    leader, rival = actors[0], rival or actors[1]
+    fig, axes = new_figure(1, 1, size=(8.0, 4.0))
+    ax = axes[0, 0]
+    dates = to_datetime64(ds["time"].values)
+    runs = list(by_scenario(ds))
+    for (name, run), color in zip(runs, _palette(len(runs)), strict=True):
+        for var, style in (("lead_years", "-"), ("catch_up_years", ":")):
+            if var in run:
+                y = median_over_samples(run[var].sel(actor=leader, rival=rival))
+                ax.plot(dates, np.clip(y.values, -10, 10), color=color, linestyle=style, lw=1.6,
+                        label=f"{name}: {var}")
+    ax.axhline(0.0, color="black", lw=0.8)
+    ax.set_ylabel(f"years {leader} is ahead of {rival}")
+    date_axis(ax)
+    ax.legend(loc="upper left", fontsize="small")
+    fig.suptitle(f"Lead of {leader} over {rival} (clipped to ±10 years)")
+    return fig
 
 
 def _positive_series(ds: xr.Dataset) -> list[str]:

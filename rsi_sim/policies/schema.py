@@ -264,6 +264,10 @@ class PolicySpec(_Strict):
         ReleaseSpec(never=True), description="when the action lifts (default: never)")
     repeat: bool = Field(False, description="re-arm after release: trigger again when the "
                                             "trigger condition next becomes true")
+    actor: str | None = Field(None, min_length=1, description=(
+        "the actor the policy binds, in a scenario with actors: (default: the only actor)"))
+    actors: Literal["all"] | None = Field(None, description=(
+        "all: the policy binds every actor (a coordinated, verified agreement)"))
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
@@ -281,6 +285,12 @@ class PolicySpec(_Strict):
         return actions
 
     @model_validator(mode="after")
+    def _one_binding(self) -> PolicySpec:
+        if self.actor is not None and self.actors is not None:
+            raise ValueError("give actor: (one actor) or actors: all (every actor), not both")
+        return self
+
+    @model_validator(mode="after")
     def _repeat_needs_release(self) -> PolicySpec:
         if self.repeat and self.release.never:
             raise ValueError("repeat: true needs a release (a policy that never lifts cannot re-arm)")
@@ -294,6 +304,11 @@ class PolicySpec(_Strict):
         release: Any = "never" if rel.never else (
             {"evaluation": rel.evaluation.model_dump(exclude_none=True)} if rel.evaluation else
             {rel.kind: getattr(rel, rel.kind)})
-        return {"description": self.description, "trigger": self.trigger,
-                "action": acts[0] if len(acts) == 1 else acts, "release": release,
-                "repeat": self.repeat}
+        out = {"description": self.description, "trigger": self.trigger,
+               "action": acts[0] if len(acts) == 1 else acts, "release": release,
+               "repeat": self.repeat}
+        if self.actor is not None:
+            out["actor"] = self.actor
+        if self.actors is not None:
+            out["actors"] = self.actors
+        return out

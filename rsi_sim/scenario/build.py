@@ -4,14 +4,158 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import xarray as xr
+
+from ..components import INTERACTIONS
+from ..components.rivals import LeadBoard, Rivals, catch_up_years, lead_years
 from ..core import Component, Model, SolverOptions, parse_condition
+from ..core.conditions import pair_calls
 from ..core.errors import did_you_mean
+from ..core.race import Race
 from ..core.time import to_decimal_year
 from .load import Scenario
 
 
-def build_model(scenario: Scenario, seed: Any = None, components: dict[str, Any] | None = None) -> Model:
-    """Instantiate the scenario's components, milestones and stop condition as a built Model."""
+def build_model(scenario: Scenario, seed: Any = None,
+                components: dict[str, Any] | None = None) -> Model | Race:
+    """Instantiate the scenario's components, milestones and stop condition as a built Model;
+    a scenario with ``actors:`` gives a :class:`~rsi_sim.core.race.Race` of one Model per
+    actor (docs/actors.md)."""
+    if scenario.spec.actors:
+        return build_race(scenario, seed, components)
+    return _build_one(scenario, seed, components, scenario.spec.components,
+                      dict(scenario.spec.policies))
+
+
+def build_race(scenario: Scenario, seed: Any = None,
+               components: dict[str, Any] | None = None) -> Race:
+    """One model per actor, each with its own components (the base ``components:`` with the
+    actor's overrides), the milestones, the stop condition, and the policies that bind it.
+
+    Every actor's model gets the scenario's seed, so an actor that no interaction touches runs
+    exactly as its one-actor scenario would.
+    """
+    spec = scenario.spec
+    if any(isinstance(c, Component) for c in (components or {}).values()):
+        raise scenario.error("a scenario with actors: builds one component per actor; give "
+                             "replacement component classes, not instances", "actors")
+    actors = list(spec.actors)
+    lead_keys = {a: set() for a in actors}
+    for name, policy in spec.policies.items():
+        texts = [policy.trigger, policy.release.when or ""]
+        if any(pair_calls(t) for t in texts):
+            for a in _bound_actors(policy, actors):
+                lead_keys[a].add(name)
+    milestone_leads = any(pair_calls(m.when) for m in spec.milestones.values()) or \
+        bool(spec.stop and pair_calls(spec.stop))
+    watched = set(actors) if milestone_leads else {a for a, k in lead_keys.items() if k}
+    board = LeadBoard(actors, spec.race.lead_on, watched, spec.race.lead_window)
+    models = {}
+    for actor in actors:
+        policies = {n: p for n, p in spec.policies.items() if actor in _bound_actors(p, actors)}
+        extra = [Rivals(board)] if len(actors) > 1 else []
+        models[actor] = _build_one(scenario, seed, components, spec.actor_components(actor),
+                                   policies, actor=actor, extra=extra)
+        if len(actors) > 1 and spec.race.lead_on not in models[actor].names():
+            raise scenario.error(f"race.lead_on names {spec.race.lead_on!r}, which actor {actor} "
+                                 f"does not have{did_you_mean(spec.race.lead_on, sorted(models[actor].names()))}",
+                                 "race", "lead_on")
+    interactions = _interactions(scenario, models)
+    hooks = [i.sync for i in interactions] + ([board.sync] if watched else [])
+    finish = [_add_leads(spec.race.lead_on, spec.race.lead_window), _first_to_reach] \
+        if len(actors) > 1 else []
+    race = Race(models, sync_step=spec.race.sync_step, on_sync=hooks,
+                on_finish=finish + [i.finish for i in interactions],
+                attrs={"scenario_name": spec.name, "scenario": scenario.to_yaml(),
+                       "start_date": spec.start.isoformat(), "actors": ", ".join(actors)})
+    base = seed if seed is not None else spec.seed
+    if not isinstance(base, np.random.SeedSequence):
+        base = np.random.SeedSequence(base)
+    for i, interaction in enumerate(interactions):
+        # A stream of its own: the actors' models keep the scenario's, as when run alone.
+        stream = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, INTERACTION_STREAM, i))
+        interaction.connect(race, np.random.default_rng(stream))
+    return race
+
+
+#: Spawn-key entry of the interactions' random streams (never a sample number's position).
+INTERACTION_STREAM = 0x52414345
+
+
+def _interactions(scenario: Scenario, models: dict[str, Model]) -> list:
+    """The scenario's interactions, each checked against the components the actors have."""
+    out = []
+    for name, values in scenario.spec.interactions.items():
+        interaction = INTERACTIONS[name](**values)
+        # the actors it names (its text parameters), else all of them
+        named = [values[k] for k, p in interaction.params.items()
+                 if p.kind is str and not p.choices and k in values] or list(models)
+        for actor in named:
+            missing = [c for c in interaction.needs if c not in models[actor]]
+            if missing:
+                raise scenario.error(f"{name} needs the {', '.join(missing)} component(s), which "
+                                     f"actor {actor} does not have", "interactions", name)
+        out.append(interaction)
+    return out
+
+
+def _bound_actors(policy: Any, actors: list[str]) -> list[str]:
+    """The actors a policy binds: its ``actor:``, every actor (``actors: all``), or the only one."""
+    if policy.actors == "all":
+        return list(actors)
+    if policy.actor is not None:
+        return [policy.actor]
+    return list(actors) if len(actors) == 1 else []
+
+
+def _first_to_reach(race: Race, ds: xr.Dataset) -> xr.Dataset:
+    """``milestone_first`` over ``milestone``: the actor that reaches it first ("" if none; the
+    first listed of those tied)."""
+    if "milestone_year" not in ds or not ds.sizes.get("milestone", 0):
+        return ds
+    years = ds["milestone_year"].transpose("milestone", "actor").values
+    actors = np.array([str(a) for a in ds["actor"].values])
+    reached = np.isfinite(years).any(axis=1)
+    first = np.where(reached, actors[np.argmin(np.where(np.isfinite(years), years, np.inf), axis=1)], "")
+    ds["milestone_first"] = xr.Variable("milestone", first.astype(str), {
+        "long_name": "the actor that reaches the milestone first (empty: none does)"})
+    return ds
+
+
+def _add_leads(lead_on: str, window: float):
+    """``lead_years`` over (actor, rival, time) from the recorded ``lead_on`` of each actor."""
+    def finish(race: Race, ds: xr.Dataset) -> xr.Dataset:
+        if lead_on not in ds:
+            return ds
+        actors = [str(a) for a in ds["actor"].values]
+        times = ds["time"].values - ds["time"].values[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = {a: np.log(ds[lead_on].sel(actor=a).values) for a in actors}
+        out = np.full((len(actors), len(actors), len(times)), np.nan)
+        after = out.copy()
+        for i, a in enumerate(actors):
+            for j, b in enumerate(actors):
+                if a != b:
+                    out[i, j] = lead_years(times, logs[a], logs[b], window)
+                    after[i, j] = catch_up_years(times, logs[a], logs[b])
+        ds = ds.assign_coords(rival=("rival", np.array(actors, dtype=str)))
+        ds["lead_years"] = xr.Variable(("actor", "rival", "time"), out, {
+            "units": "year", "long_name": f"years the actor is ahead of the rival on {lead_on} "
+                                          "(years the one behind needs at its recent pace to catch up)"})
+        ds["catch_up_years"] = xr.Variable(("actor", "rival", "time"), after, {
+            "units": "year", "long_name": f"years the one behind took, in this run, to reach the "
+                                          f"other's {lead_on} of that time (negative: the actor "
+                                          "is behind; NaN: not within the run)"})
+        return ds
+
+    return finish
+
+
+def _build_one(scenario: Scenario, seed: Any, components: dict[str, Any] | None,
+               component_values: dict[str, dict[str, Any]], policy_specs: dict[str, Any], *,
+               actor: str | None = None, extra: list[Component] | None = None) -> Model:
+    """One model: these components and policies with the scenario's milestones and stop."""
     from ..components import REGISTRY
     from ..components.milestones import Milestones
 
@@ -23,7 +167,7 @@ def build_model(scenario: Scenario, seed: Any = None, components: dict[str, Any]
 
     replacements = dict(components or {})
     parts: list[Component] = []
-    for name, values in spec.components.items():
+    for name, values in component_values.items():
         repl = replacements.pop(name, None)
         if isinstance(repl, Component):
             parts.append(repl)
@@ -31,11 +175,12 @@ def build_model(scenario: Scenario, seed: Any = None, components: dict[str, Any]
             parts.append((repl or REGISTRY[name])(**values))
     for repl in replacements.values():  # components added from Python, not in the file
         parts.append(repl if isinstance(repl, Component) else repl())
+    parts.extend(extra or [])
     conditions = {n: parse_condition(m.when, date_to_t) for n, m in spec.milestones.items()}
     parts.append(Milestones(conditions, {n: m.description for n, m in spec.milestones.items()}))
     stop = parse_condition(spec.stop, date_to_t) if spec.stop else None
-    if spec.policies:
-        parts.append(_policies(scenario, date_to_t, {p.name for p in parts}))
+    if policy_specs:
+        parts.append(_policies(scenario, policy_specs, date_to_t, {p.name for p in parts}, actor))
     model = Model(
         parts,
         start_year=start,
@@ -45,7 +190,7 @@ def build_model(scenario: Scenario, seed: Any = None, components: dict[str, Any]
         solver=SolverOptions(**spec.solver.model_dump()),
         stop_when=stop,
         attrs={"scenario_name": spec.name, "scenario": scenario.to_yaml(),
-               "start_date": spec.start.isoformat()},
+               "start_date": spec.start.isoformat(), **({"actor": actor} if actor else {})},
     )
     model.build()
     known = model.names()
@@ -59,7 +204,7 @@ def build_model(scenario: Scenario, seed: Any = None, components: dict[str, Any]
                 f"the condition {cond.text!r} uses unknown name(s) {_suggest(unknown, known)}; "
                 f"available: {', '.join(sorted(known))} ('rsi-sim describe' lists what each "
                 "means)", *keys)
-    if spec.policies:
+    if policy_specs:
         _check_policy_conditions(scenario, model)
     return model
 
@@ -69,12 +214,15 @@ def _suggest(unknown: set[str], known: set[str]) -> str:
     return ", ".join(f"{n}{did_you_mean(n, sorted(known))}" for n in sorted(unknown))
 
 
-def _policies(scenario: Scenario, date_to_t, present: set[str]) -> Component:
-    """The ``policies`` component; an action on a component the scenario lacks is an error."""
+def _policies(scenario: Scenario, policy_specs: dict[str, Any], date_to_t, present: set[str],
+              actor: str | None = None) -> Component:
+    """The ``policies`` component; an action on a component the scenario (or the actor it
+    binds) lacks is an error."""
     from ..policies import LEVERS, Policies, Policy
 
+    whose = f"actor {actor}" if actor else "this scenario"
     policies = []
-    for name, ps in scenario.spec.policies.items():
+    for name, ps in policy_specs.items():
         if not name.replace("_", "").isalnum():
             raise scenario.error("policy names are letters, digits and _", "policies", name)
         policy = Policy.from_spec(name, ps, date_to_t)
@@ -82,7 +230,7 @@ def _policies(scenario: Scenario, date_to_t, present: set[str]) -> Component:
             comp = LEVERS[a.kind].component
             if comp not in present:
                 raise scenario.error(
-                    f"the action {a.kind} acts on the {comp} component, which this scenario does "
+                    f"the action {a.kind} acts on the {comp} component, which {whose} does "
                     f"not have (dropped with '{comp}: off' or never listed under components:)",
                     "policies", name, "action")
         missing = sorted(policy.components() - present)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sys
 
+from ..components import INTERACTIONS
 from ..core import Model
+from ..core.race import Race
 from ..policies.schema import ACTION_KINDS
 from ..tables import Column, TextTable
 from .load import Scenario
@@ -38,21 +40,20 @@ def _release(release) -> str:
     return f"a safety evaluation of {release.evaluation.effort:,.0f} oversight person-hours passes"
 
 
-def describe_tables(scenario: Scenario, model: Model) -> list[TextTable]:
-    """Tables of a built scenario: parameters, milestones, policies, condition names."""
-    tables = []
-    changed = 0
-    for comp in model.components.values():
+def _parameter_tables(comps, prefix: str = "", key: str = "parameters") -> tuple[list[TextTable], int]:
+    """One table per component (or interaction) with parameters, and how many values are set."""
+    tables, changed = [], 0
+    for comp in comps:
         if not comp.params:
             continue
         # the class's docstring, or its module's (one file per component)
         doc = (type(comp).__doc__ or getattr(sys.modules.get(type(comp).__module__), "__doc__", "")
                or "").strip().split("\n\n")[0]
         doc = " ".join(doc.split()).split(". ")[0].rstrip(".")
-        params = TextTable(f"{comp.name}: {doc}" if doc else comp.name,
+        params = TextTable(f"{prefix}{comp.name}: {doc}" if doc else f"{prefix}{comp.name}",
                            [Column("parameter", wrap=False), Column("value", wrap=False),
                             Column("unit"), Column("bounds"), Column("source", detail=True)],
-                           key=f"parameters.{comp.name}")
+                           key=f"{key}.{comp.name}")
         for pname, param in comp.params.items():
             value = comp.values[pname]
             mark = "" if value == param.default else " (set)"
@@ -60,9 +61,35 @@ def describe_tables(scenario: Scenario, model: Model) -> list[TextTable]:
             params.add_row(pname, f"{_value(value)}{mark}", param.unit, _bounds(param),
                            param.source)
         tables.append(params)
-    n = len(tables)
-    title = TextTable(f"{scenario.name} — {n} component{'' if n == 1 else 's'}; set a parameter with --set "
-                      "components.COMPONENT.PARAMETER=VALUE", [], key="scenario", header=False)
+    return tables, changed
+
+
+def describe_tables(scenario: Scenario, model: Model | Race) -> list[TextTable]:
+    """Tables of a built scenario: parameters, milestones, policies, condition names; with
+    actors, each actor's parameters and the interactions'."""
+    if isinstance(model, Race):
+        tables, changed = [], 0
+        for actor, m in model.models.items():
+            part, k = _parameter_tables(m.components.values(), f"{actor} · ",
+                                        f"actors.{actor}.components")
+            tables += part
+            changed += k
+        inter, k = _parameter_tables(
+            [INTERACTIONS[n](**v) for n, v in scenario.spec.interactions.items()], "interaction · ",
+            "interactions")
+        tables += inter
+        changed += k
+        n = len(model.models)
+        title = TextTable(f"{scenario.name} — {n} actors ({', '.join(model.models)}); set a "
+                          "parameter with --set actors.ACTOR.components.COMPONENT.PARAMETER=VALUE",
+                          [], key="scenario", header=False)
+        model = next(iter(model.models.values()))  # names conditions may use: the same for all
+    else:
+        tables, changed = _parameter_tables(model.components.values())
+        n = len(tables)
+        title = TextTable(f"{scenario.name} — {n} component{'' if n == 1 else 's'}; set a "
+                          "parameter with --set components.COMPONENT.PARAMETER=VALUE", [],
+                          key="scenario", header=False)
     if changed:
         title.notes.append(f"(set): {changed} value(s) differ from the component's default, set "
                            "by the file, extends or --set.")
@@ -81,7 +108,9 @@ def describe_tables(scenario: Scenario, model: Model) -> list[TextTable]:
             actions = "; ".join(a.kind + ("" if a.value is None else
                                           f" {ACTION_KINDS[a.kind][0]}={a.value:g}")
                                 for a in p.actions)
-            pol.add_row(name, p.trigger, actions,
+            binds = "" if not spec.actors else (
+                " [all actors]" if p.actors == "all" else f" [{p.actor or next(iter(spec.actors))}]")
+            pol.add_row(name + binds, p.trigger, actions,
                         _release(p.release) + ("; repeats" if p.repeat else ""))
         tables.append(pol)
     names = TextTable("Names conditions may use (milestones, stop, policy triggers and releases)",

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from ..core.conditions import pair_calls
 from ..core.errors import ParameterError, ScenarioError, SimulationError, did_you_mean
 from ..core.model import SolverOptions, check_output_grid, check_step_budget
 from ..core.params import _short_repr
@@ -230,6 +231,8 @@ def _validate(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) ->
     scenario = Scenario(data=data, spec=spec, path=path, locations=locs, chain=chain)
     _check_time(scenario)
     _check_components(scenario)
+    _check_actors(scenario)
+    _check_interactions(scenario)
     _check_milestones(scenario)
     _check_uncertainty(scenario)
     return scenario
@@ -337,28 +340,128 @@ def _check_time(scenario: Scenario) -> None:
 
 
 def _check_components(scenario: Scenario) -> None:
-    for name, values in scenario.spec.components.items():
+    _check_component_values(scenario, scenario.spec.components, ("components",))
+
+
+def _check_component_values(scenario: Scenario, components: dict[str, Any],
+                            prefix: tuple[str, ...]) -> None:
+    """Each component is known and each of its parameters valid; errors are located at
+    ``prefix + (component, parameter)``."""
+    for name, values in components.items():
         try:
             cls = component_class(name)
         except PluginError as exc:  # an installed entry point that fails to import
-            raise scenario.error(str(exc), "components", name) from None
+            raise scenario.error(str(exc), *prefix, name) from None
         if cls is None:
             known = known_components()
             raise scenario.error(
                 f"unknown component {_short_repr(name)}{did_you_mean(name, known)}; known "
-                f"components: {', '.join(known)}. {HOW_TO_REGISTER}", "components", name)
+                f"components: {', '.join(known)}. {HOW_TO_REGISTER}", *prefix, name)
+        if values is False:  # `off`: dropped for this actor
+            continue
         if not isinstance(values, dict):
-            raise scenario.error("expected a mapping of parameter names to values", "components", name)
+            raise scenario.error("expected a mapping of parameter names to values", *prefix, name)
         for key, value in values.items():
             param = cls.params.get(key)
             if param is None:
                 raise scenario.error(f"unknown parameter of {name}{did_you_mean(key, cls.params)}; "
                                      f"its parameters are: {', '.join(cls.params) or 'none'}",
-                                     "components", name, key)
+                                     *prefix, name, key)
             try:
                 param.check(value, owner=name)
             except ParameterError as exc:
-                raise scenario.error(str(exc), "components", name, key) from None
+                raise scenario.error(str(exc), *prefix, name, key) from None
+
+
+def _check_actors(scenario: Scenario) -> None:
+    """Actor names, their component overrides, which actor each policy binds, and the actors
+    named in ``lead_years(a, b)`` (docs/actors.md)."""
+    spec = scenario.spec
+    actors = list(spec.actors)
+    for name, actor in spec.actors.items():
+        if not name.replace("_", "").isalnum() or not name[0].isalpha():
+            raise scenario.error("actor names start with a letter and are letters, digits and _",
+                                 "actors", name)
+        _check_component_values(scenario, actor.components, ("actors", name, "components"))
+    for name, policy in spec.policies.items():
+        if policy.actor is not None and not actors:
+            raise scenario.error("this scenario has no actors:, so a policy names no actor "
+                                 "(it binds the one developer)", "policies", name, "actor")
+        if policy.actors is not None and not actors:
+            raise scenario.error("this scenario has no actors:, so actors: all is not needed "
+                                 "(the policy binds the one developer)", "policies", name, "actors")
+        if policy.actor is not None and policy.actor not in spec.actors:
+            raise scenario.error(
+                f"unknown actor {_short_repr(policy.actor)}{did_you_mean(policy.actor, actors)}; "
+                f"the actors are: {', '.join(actors)}", "policies", name, "actor")
+        if len(actors) > 1 and policy.actor is None and policy.actors is None:
+            raise scenario.error(
+                f"with several actors a policy names the one it binds (actor: {actors[0]}) or "
+                "binds them all (actors: all)", "policies", name)
+    conditions = [(("milestones", n), m.when) for n, m in spec.milestones.items()]
+    conditions += [(("stop",), spec.stop)] if spec.stop else []
+    for name, policy in spec.policies.items():
+        conditions.append((("policies", name, "trigger"), policy.trigger))
+        if policy.release.when:
+            conditions.append((("policies", name, "release"), policy.release.when))
+    for keys, text in conditions:
+        for fn, a, b in pair_calls(text):
+            if fn != "lead_years":
+                raise scenario.error(f"unknown function {fn!r} in the condition {text!r}; the "
+                                     "one function of two actors is lead_years(a, b)", *keys)
+            if not actors:
+                raise scenario.error(f"the condition {text!r} uses lead_years, which needs "
+                                     "several actors (actors:)", *keys)
+            for who in (a, b):
+                if who not in spec.actors:
+                    raise scenario.error(
+                        f"lead_years names the unknown actor {who!r}{did_you_mean(who, actors)}; "
+                        f"the actors are: {', '.join(actors)}", *keys)
+            if a == b:
+                raise scenario.error(f"lead_years({a}, {b}) is a lead of an actor over itself; "
+                                     "name two different actors", *keys)
+
+
+def _check_interactions(scenario: Scenario) -> None:
+    """Each interaction is known, its parameters valid, and the actors it names exist."""
+    from ..components import INTERACTIONS
+
+    spec = scenario.spec
+    actors = list(spec.actors)
+    for name, values in spec.interactions.items():
+        cls = INTERACTIONS.get(name)
+        if cls is None:
+            raise scenario.error(f"unknown interaction {_short_repr(name)}"
+                                 f"{did_you_mean(name, list(INTERACTIONS))}; known interactions: "
+                                 f"{', '.join(INTERACTIONS)}", "interactions", name)
+        if len(actors) < 2:
+            raise scenario.error("an interaction acts between actors: declare two or more under "
+                                 "actors:", "interactions", name)
+        if not isinstance(values, dict):
+            raise scenario.error("expected a mapping of parameter names to values", "interactions", name)
+        for key, value in values.items():
+            param = cls.params.get(key)
+            if param is None:
+                raise scenario.error(f"unknown parameter of {name}{did_you_mean(key, cls.params)}; "
+                                     f"its parameters are: {', '.join(cls.params)}",
+                                     "interactions", name, key)
+            try:
+                param.check(value, owner=name)
+            except ParameterError as exc:
+                raise scenario.error(str(exc), "interactions", name, key) from None
+        for key, param in cls.params.items():
+            if param.kind is str and not param.choices:  # an actor's name
+                who = values.get(key)
+                if who is None:
+                    raise scenario.error(f"{name} needs {key}: (one of the actors: "
+                                         f"{', '.join(actors)})", "interactions", name)
+                if who not in spec.actors:
+                    raise scenario.error(f"unknown actor {_short_repr(who)}{did_you_mean(who, actors)}; "
+                                         f"the actors are: {', '.join(actors)}",
+                                         "interactions", name, key)
+        if name == "weight_theft" and values.get("thief") == values.get("victim"):
+            raise scenario.error("the thief and the victim are the same actor; name two",
+                                 "interactions", name, "victim")
 
 
 def _check_milestones(scenario: Scenario) -> None:
@@ -380,8 +483,18 @@ def _check_uncertainty(scenario: Scenario) -> None:
 
 
 def uncertainty_components(scenario: Scenario) -> dict[str, type]:
-    """Component classes of the scenario, by name (what `uncertainty:` paths may name)."""
-    return {name: component_class(name) for name in scenario.spec.components}
+    """Component classes of the scenario, by name (what `uncertainty:` paths may name); with
+    actors also each actor's, by ``actors.<actor>.components.<component>``, and the
+    interactions', by ``interactions.<interaction>``."""
+    from ..components import INTERACTIONS
+
+    out = {name: component_class(name) for name in scenario.spec.components}
+    for actor in scenario.spec.actors:
+        for name in scenario.spec.actor_components(actor):
+            out[f"actors.{actor}.components.{name}"] = component_class(name)
+    for name in scenario.spec.interactions:
+        out[f"interactions.{name}"] = INTERACTIONS[name]
+    return out
 
 
 def start_year(scenario: Scenario) -> float:

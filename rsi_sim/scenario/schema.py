@@ -158,6 +158,36 @@ class EnsembleSpec(Strict):
     report: list[ReportSpec] = Field([], description="per-sample results the ensemble summary reports")
 
 
+def _actor_components(value: Any) -> Any:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping of component names to parameter overrides")
+    return {k: ({} if v is None else v) for k, v in value.items()}
+
+
+class ActorSpec(Strict):
+    """One actor of a race: its own copy of the base ``components:`` with these overrides
+    (``off`` drops a component for this actor only)."""
+
+    description: str = Field("", max_length=5000)
+    components: Annotated[dict[str, dict[str, Any] | Literal[False]],
+                          BeforeValidator(_actor_components)] = Field(
+        {}, description="parameter overrides by component, on top of the scenario's components:")
+
+
+class RaceSpec(Strict):
+    """How several actors are compared and meet (docs/actors.md)."""
+
+    lead_on: str = Field("effective_compute", min_length=1, description=(
+        "the variable whose level lead_years compares (a positive quantity in the same unit "
+        "for every actor)"))
+    lead_window: Duration = Field(1.0, description=(
+        "window over which the follower's growth is measured for lead_years"))
+    sync_step: Duration = Field(1 / 52, description=(
+        "interval at which actors meet: lead_years used in conditions is updated, interactions act"))
+
+
 def _milestone(value: Any) -> Any:
     return {"when": value} if isinstance(value, str) else value
 
@@ -179,6 +209,12 @@ class ScenarioSpec(Strict):
     uncertainty: dict[str, Any] = Field({}, description="distributions of parameters by dotted path")
     ensemble: EnsembleSpec = EnsembleSpec()
     policies: dict[str, PolicySpec] = Field({}, description="policies by name (docs/policies.md)")
+    actors: dict[str, ActorSpec] = Field({}, description=(
+        "several developers, each with its own components (docs/actors.md); none: one actor"))
+    race: RaceSpec = RaceSpec()
+    # Parameters are checked against the interactions' Param declarations in load.py.
+    interactions: dict[str, dict[str, Any]] = Field({}, description=(
+        "mechanisms between actors by name: diffusion, weight_theft (docs/actors.md)"))
 
     @field_validator("horizon", mode="before")
     @classmethod
@@ -205,6 +241,34 @@ class ScenarioSpec(Strict):
         if not isinstance(value, dict) or not value:
             raise ValueError("expected a mapping of component names to their parameters")
         return {k: ({} if v is None else v) for k, v in value.items() if v is not False}
+
+    @field_validator("interactions", mode="before")
+    @classmethod
+    def _interactions(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("expected a mapping of interaction names to their parameters")
+        return {k: ({} if v is None else v) for k, v in value.items() if v is not False}
+
+    @field_validator("actors", mode="before")
+    @classmethod
+    def _actors(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("expected a mapping of actor names to {description, components}")
+        return {k: ({} if v is None else v) for k, v in value.items()}
+
+    def actor_components(self, actor: str) -> dict[str, dict[str, Any]]:
+        """The components of ``actor``: the base ``components:`` merged with its overrides."""
+        out = {k: dict(v) for k, v in self.components.items()}
+        for name, values in self.actors[actor].components.items():
+            if values is False:
+                out.pop(name, None)
+            else:
+                out[name] = {**out.get(name, {}), **values}
+        return out
 
     @field_validator("uncertainty", mode="before")
     @classmethod

@@ -86,3 +86,54 @@ def test_cli_fails_early_on_a_bad_output_or_scenario(cli, tmp_path, scenarios, w
                 "    trigger: B >= 1\n    action: pause_training\n", "bad.yaml")
     result = cli("compare", scenarios / "baseline.yaml", bad)
     assert result.exit_code == 2 and "bad.yaml, line 8" in result.output
+
+
+# ---- several actors -------------------------------------------------------------------------
+
+RACES = ["scenarios/race.yaml", "scenarios/unilateral_slowdown.yaml",
+         "scenarios/coordinated_slowdown.yaml"]
+
+
+@pytest.fixture(scope="module")
+def races():
+    return rsi_sim.compare(RACES)
+
+
+def test_actor_comparison_is_per_actor(races):
+    assert races["milestone_year"].dims == ("scenario", "actor", "milestone")
+    delay = races["milestone_delay"]
+    # the unilateral pause binds the US lab only: cn_project's dates do not move at all
+    assert np.all(delay.sel(scenario="unilateral_slowdown", actor="cn_project").values == 0)
+    assert float(delay.sel(scenario="unilateral_slowdown", actor="us_lab", milestone="SAR")) > 0.5
+    assert float(delay.sel(scenario="coordinated_slowdown", actor="cn_project", milestone="SAR")) > 0.5
+    paused = races["time_paused"]
+    assert float(paused.sel(scenario="race", actor="us_lab")) == 0.0
+    assert float(paused.sel(scenario="unilateral_slowdown", actor="cn_project")) == 0.0
+    assert float(paused.sel(scenario="unilateral_slowdown", actor="us_lab")) == pytest.approx(
+        float(paused.sel(scenario="coordinated_slowdown", actor="us_lab")))
+    table = comparison_table(races)
+    assert list(table.index.names) == ["scenario", "actor"] and len(table) == 6
+    lead = "lead over cn_project on 2028-01-01 (years)"
+    assert table.loc[("unilateral_slowdown", "us_lab"), lead] < table.loc[("race", "us_lab"), lead]
+    # a lead and its mirror image
+    assert table.loc[("race", "cn_project"), "lead over us_lab on 2028-01-01 (years)"] == \
+        -table.loc[("race", "us_lab"), lead]
+
+
+def test_cli_compare_prints_milestones_per_actor_and_the_lead(cli, scenarios, tmp_path):
+    result = cli("compare", *[scenarios / p.split("/")[1] for p in RACES],
+                 "--lead-at", "2028-06-01", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    for words in ("SC us_lab", "SC cn_project", "ASI first", "lead of us_lab over cn_project on "
+                  "2028-06-01", "time paused us_lab"):
+        assert words in text, words
+    assert "2027-01-01 (years)" not in text  # only the date asked for
+    table = pd.read_csv(tmp_path / "comparison.csv", index_col=["scenario", "actor"])
+    assert table.loc[("unilateral_slowdown", "cn_project"), "SAR delay (years)"] == 0.0
+
+
+def test_actors_compare_only_with_actors(cli, scenarios):
+    result = cli("compare", scenarios / "baseline.yaml", scenarios / "race.yaml")
+    assert result.exit_code != 0
+    assert "compare only with other scenarios with actors" in " ".join(result.output.split())

@@ -8,6 +8,7 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rsi_sim import load_scenario
 from rsi_sim.components.milestones import Milestones
 from rsi_sim.core import Component, Model, Param, SimulationError, parse_condition
 
@@ -127,3 +128,16 @@ def test_a_missing_needed_component_is_reported():
 def test_horizon_must_be_positive():
     with pytest.raises(SimulationError, match="positive"):
         Model([Growth()], horizon=-1.0)
+
+
+def test_a_run_in_pieces_is_the_run_in_one_bit_for_bit():
+    scenario = load_scenario("scenarios/managed_slowdown.yaml", {"horizon": "2031-01-01"})
+    whole = scenario.build_model().run()
+    model = scenario.build_model()
+    model.begin()
+    for t in np.arange(0.01, 5.0, 0.0371):  # pieces that end between and on events alike
+        model.advance(float(t))
+        assert model.env.now == pytest.approx(float(t)) or model.finished
+    model.advance(model.horizon)
+    assert model.finished
+    xr.testing.assert_identical(whole, model.results())

@@ -25,8 +25,9 @@ def error_of(write, text: str) -> ScenarioError:
     (BASE + "outputs: {stpe: 1 month}\n", 5, "outputs.stpe",
      "unknown key 'stpe' (did you mean 'step'?); expected one of: step"),
     (POLICY.replace("action:", "acton:"), 6, "policies.p.acton",
-     "unknown key 'acton' (did you mean 'action'?); expected one of: description, trigger, "
-     "action, release, repeat (the required key 'action' is missing)"),
+     "unknown key 'acton' (did you mean 'action' or 'actor' or 'actors'?); expected one of: "
+     "description, trigger, action, release, repeat, actor, actors (the required key 'action' "
+     "is missing)"),
     (POLICY + "    release: {aftr: 1 y}\n", 7, "policies.p.release.aftr",
      "(did you mean 'after'?)"),
     (POLICY.replace("pause_training", "pause_trainig"), 6, "policies.p.action",
