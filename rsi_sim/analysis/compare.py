@@ -13,6 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from ..core.errors import RsiSimError
+from ..core.random import resolve_seed
 from ..plugins import load_plugins
 from ..tables import Column, TextTable
 from .summary import fmt_year
@@ -58,7 +59,7 @@ def compare(scenarios: Sequence[Any], seed: int | None = None, *,
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise RsiSimError(f"scenario names must differ to be compared; repeated: {', '.join(dupes)} "
                           "(give each file its own name:)")
-    seed = loaded[0].spec.seed if seed is None else seed
+    seed = resolve_seed(seed, loaded[0].spec)
     runs = [_with_metrics(run(s, seed=seed)) for s in loaded]
     ds = _combine(runs, names)
     first = ds["milestone_year"].isel(scenario=0)

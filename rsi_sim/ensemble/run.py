@@ -2,7 +2,7 @@
 
 Each sample is the scenario with its sampled parameter values given directly to the components
 (no re-validation of the whole file per sample), run on its own random stream
-(:func:`~rsi_sim.ensemble.samplers.sample_seed`), and reduced to per-sample arrays. Samples are
+(:func:`~rsi_sim.core.random.sample_seed`), and reduced to per-sample arrays. Samples are
 grouped into batches (one task each, one Zarr chunk each); the batch size depends on the number
 of samples and the scenario only, so stores are identical whatever the engine or worker count.
 
@@ -29,12 +29,13 @@ import xarray as xr
 
 from .. import __version__
 from ..core.errors import RsiSimError, did_you_mean
+from ..core.random import SampleSeeds, resolve_seed, sample_seed, seed_in_range
 from ..plugins import load_plugins, restore, worker_refs
 from ..scenario import Scenario, load_scenario
 from .designs import GivenDesign
 from .distributions import Uncertainty, parse_uncertainty
 from .evaluators import Evaluator, make_evaluator
-from .samplers import SAMPLERS, Design, sample_seed
+from .samplers import SAMPLERS, Design
 from .store import (
     STATUS_FAILED,
     STATUS_OK,
@@ -118,8 +119,6 @@ class _Prepared:
         return model, model.run()
 
     def run_vectorized(self, job: EnsembleJob, start: int, n: int) -> xr.Dataset:
-        from ..components._vectorized import SampleSeeds
-
         return vectorized_batch(self.scenario, job.vectorized, SampleSeeds(job.seed, start, start + n))
 
 
@@ -158,7 +157,6 @@ def vectorized_batch(scenario: Scenario, name: str, seeds: Any) -> xr.Dataset:
 def vectorized_component(scenario: Scenario, uncertainty: Uncertainty) -> str | None:
     """The component a scenario's ensemble can run through ``run_vectorized``, else None."""
     from ..components import REGISTRY
-    from ..components._vectorized import SampleSeeds
 
     names = list(scenario.spec.components)
     if len(names) != 1 or uncertainty.parameters or not hasattr(REGISTRY[names[0]], "run_vectorized"):
@@ -174,7 +172,6 @@ def _result_layout(scenario: Scenario) -> tuple[list[tuple[str, tuple[str, ...],
     """Per-sample results of the scenario's components that have a vectorised path (their drawn
     inputs and statistics), read off a one-sample probe."""
     from ..components import REGISTRY
-    from ..components._vectorized import SampleSeeds
     from ..core.time import to_decimal_year
 
     results, coords = [], {}
@@ -392,9 +389,8 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     if sampler not in SAMPLERS and given is None:
         raise RsiSimError(f"unknown sampler {sampler!r}{did_you_mean(sampler, SAMPLERS)}; use "
                           f"one of {', '.join(SAMPLERS)}")
-    if seed is None:
-        seed = spec.ensemble.seed if spec.ensemble.seed is not None else spec.seed
-    if not 0 <= int(seed) < 2**63:
+    seed = resolve_seed(seed, spec, ensemble=True)
+    if not seed_in_range(seed):
         raise RsiSimError(f"the seed must be an integer from 0 to 2**63-1; got {seed}")
     uncertainty = (given.uncertainty if given is not None
                    else parse_uncertainty(spec.uncertainty, uncertainty_components(scenario)))

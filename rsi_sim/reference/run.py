@@ -27,6 +27,7 @@ import numpy as np
 import xarray as xr
 
 from ..core.errors import ScenarioError
+from ..core.random import SampleSeeds, resolve_seed
 from ..core.time import from_decimal_year, to_decimal_year
 from ..scenario import Scenario, load_scenario
 
@@ -36,21 +37,10 @@ __all__ = [
     "probability_at_least",
     "published_summary",
     "reference_ensemble",
-    "sample_seeds",
 ]
 
 #: Years of progress the Forethought publication asks about (REFERENCE C.2).
 SIE_THRESHOLDS = (3.0, 10.0)
-
-
-def sample_seeds(seed: int, samples: int) -> list[np.random.SeedSequence]:
-    """The per-sample streams ``SeedSequence(seed).spawn(samples)`` (design §8).
-
-    >>> a = sample_seeds(7, 3)[2].generate_state(1)
-    >>> bool((a == np.random.SeedSequence(7).spawn(3)[2].generate_state(1)).all())
-    True
-    """
-    return [np.random.SeedSequence(seed, spawn_key=(i,)) for i in range(samples)]
 
 
 def reference_ensemble(scenario: Scenario | str | Path, samples: int, seed: int | None = None, *,
@@ -96,11 +86,9 @@ def reference_ensemble(scenario: Scenario | str | Path, samples: int, seed: int 
     values = dict(spec.components[name])
     if sampling is not None and "sampling" in cls.params:
         values["sampling"] = sampling
-    seed = spec.seed if seed is None else int(seed)
+    seed = int(resolve_seed(seed, spec))
     start = to_decimal_year(spec.start)
     milestones = {k: m.when for k, m in spec.milestones.items()}
-    from ..components._vectorized import SampleSeeds
-
     ds = cls.run_vectorized(values, SampleSeeds(seed, 0, samples), start, milestones,
                             horizon=spec.horizon_years())
     ds.attrs.update(scenario_name=spec.name, seed=seed, samples=int(samples),

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..core import Component, Model, SolverOptions, parse_condition
 from ..core.errors import did_you_mean
+from ..core.random import resolve_seed
 from ..core.time import to_decimal_year
 from .load import Scenario
 
@@ -40,7 +41,7 @@ def build_model(scenario: Scenario, seed: Any = None, components: dict[str, Any]
         parts,
         start_year=start,
         horizon=spec.horizon_years(),
-        seed=spec.seed if seed is None else seed,
+        seed=resolve_seed(seed, spec),
         output_step=spec.outputs.step,
         solver=SolverOptions(**spec.solver.model_dump()),
         stop_when=stop,
