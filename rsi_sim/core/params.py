@@ -77,6 +77,14 @@ class Param:
             what += f" (in {self.unit})"
         return what
 
+    def quantity(self, text: str) -> float:
+        """The number ``text`` means in this parameter's unit (bounds not checked).
+
+        >>> Param(1.0, unit="year", name="lag", doc="").quantity("6 months")
+        0.5
+        """
+        return self._from_text(text, ParameterError(f"cannot read {text!r} in {self.unit!r}"))
+
     def _from_text(self, text: str, bad: ParameterError) -> float:
         """Read `"3 months"` for a parameter in years, `"1e27 FLOP"` for one in FLOP."""
         try:

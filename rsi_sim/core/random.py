@@ -43,6 +43,8 @@ import numpy as np
 DEFAULT_SEED = 0
 #: Seeds are integers in ``[0, SEED_LIMIT)``.
 SEED_LIMIT = 2**63
+#: The rule as ensembles state it in their ``seeding`` attribute.
+SEEDING_RULE = "sample i runs on numpy.random.SeedSequence(seed, spawn_key=(i,))"
 #: spawn_key of the joint-design stream; ensembles are capped below this many samples.
 DESIGN_KEY = 2**32
 MAX_SAMPLES = DESIGN_KEY - 1

@@ -507,7 +507,7 @@ def _num(spec: dict, key: str, param: Param | None, *, positive: bool = False) -
     value = spec[key]
     if isinstance(value, str) and param is not None:
         try:
-            value = param._from_text(value, ValueError())
+            value = param.quantity(value)
         except Exception:
             raise DistributionError(f"expected a number (in {param.unit}); got {value!r}", key) from None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):

@@ -29,7 +29,7 @@ import xarray as xr
 
 from .. import __version__
 from ..core.errors import RsiSimError, did_you_mean
-from ..core.random import resolve_seed, seed_in_range
+from ..core.random import SEEDING_RULE, resolve_seed, seed_in_range
 from ..plugins import load_plugins, worker_refs
 from ..scenario import Scenario, load_scenario
 from .batch import Batch, EnsembleJob, result_layout, vectorized_component
@@ -199,7 +199,7 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
         "end_year": float(probe.start_year + probe.horizon),
         "start_date": spec.start.isoformat(),
         "rsi_sim_version": __version__,
-        "seeding": "sample i runs on numpy.random.SeedSequence(seed, spawn_key=(i,))",
+        "seeding": SEEDING_RULE,
         "evaluation": f"vectorized ({vector}.run_vectorized)" if vector else "kernel",
         "report": json.dumps([r.model_dump() for r in spec.ensemble.report]),
     }
