@@ -21,6 +21,7 @@ import xarray as xr
 
 from ..core import Component, Param
 from ..core.errors import SimulationError
+from ..core.model import LOG_LIMIT
 from ..core.time import DAYS_PER_YEAR, to_decimal_year
 from ..reference.time_horizon import horizon_at, superexponential_limit, time_to_horizon
 from ._vectorized import milestone_dataset, parse_threshold, unsupported
@@ -106,6 +107,14 @@ class HorizonTrend(Component):
                 f"the superexponential time horizon of {self.name} (t0 {self.t0:.4g}, doubling "
                 f"time {self.T * DAYS_PER_YEAR:.4g} days, decay {self.d:g}) is infinite from "
                 f"{limit:.4f} on, before the start {start:.4f}: there is nothing to simulate")
+        # The date the horizon passes 1e300 hours (float range ends soon after): a divergence.
+        self._past_range = float(time_to_horizon(10.0 ** (LOG_LIMIT / math.log(10.0)), self.h0,
+                                                 self.t0, self.T, self.d))
+        if self._past_range <= start:
+            raise SimulationError(
+                f"the time horizon of {self.name} (h0 {self.h0:.4g} hours at {self.t0:.4g}, "
+                f"doubling time {self.T * DAYS_PER_YEAR:.4g} days) is past 1e300 hours before "
+                f"the start {start:.4f}: check h0_hours, t0_year and doubling_time")
         model.add_variable(
             "time_horizon_hours",
             lambda s: horizon_at(start + s.t, self.h0, self.t0, self.T, self.d),
@@ -116,12 +125,17 @@ class HorizonTrend(Component):
         # as the kernel flags a stock passing 1e300.
         limit = float(superexponential_limit(self.t0, self.T, self.d))
         t_div = limit - self.model.start_year
-        if math.isfinite(limit) and t_div < self.model.horizon:
-            self.env.process(self._blow_up(t_div))
+        t_past = self._past_range - self.model.start_year
+        if math.isfinite(t_past) and t_past < min(t_div, self.model.horizon):
+            # a superexponential horizon is infinite at t_div: the divergence is dated there
+            remaining = t_div - t_past if math.isfinite(t_div) else 0.0
+            self.env.process(self._blow_up(t_past, "the time horizon passed 1e300 hours", remaining))
+        elif math.isfinite(limit) and t_div < self.model.horizon:
+            self.env.process(self._blow_up(t_div, "the superexponential time horizon became infinite"))
 
-    def _blow_up(self, t_div):
+    def _blow_up(self, t_div, reason, remaining=0.0):
         yield self.env.timeout(t_div)
-        self.model.diverge("the superexponential time horizon became infinite")
+        self.model.diverge(reason, remaining)
 
     def outputs(self) -> dict[str, tuple]:
         return {key: ((), value, _attrs(key)) for key, value in self._scalars(self.values).items()}

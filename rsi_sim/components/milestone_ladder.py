@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from ..core import Component, Param
+from ..core.errors import ParameterError
 from ..core.random import model_uniforms, stream_uniforms
 from ..reference import ai2027
 from ..reference.ladder import phase_time, progress_at_time, progress_multiplier
@@ -137,6 +138,13 @@ class MilestoneLadder(Component):
         self.speedups = np.asarray(speedups, dtype=float)
         self.gaps = np.array([float(self.drawn[k]) for k in _GAPS])
         self.phase_years = self.drawn["phase_years"].values
+        if not (np.isfinite(self.gaps).all() and np.isfinite(self.phase_years).all()):
+            gaps = ", ".join(f"{k} {g:g}" for k, g in zip(_GAPS, self.gaps, strict=True))
+            raise ParameterError(
+                f"The parameters of {self.name} give gaps past floating-point range ({gaps} "
+                f"human-only years): the SAR-to-SIAR gap is x (x/stock_at_amr)**sar_to_siar_exponent "
+                f"- x (exponent {self.sar_to_siar_exponent:g}, stock_at_amr "
+                f"{self.stock_at_amr:g}); lower the exponent or raise stock_at_amr.")
         self.stage = 0
         self.phase_start = 0.0
         model.add_variable("ladder_stage", lambda s: float(self.stage), unit="1",

@@ -113,7 +113,8 @@ class EmbeddedRK:
             for j in range(n):
                 K[j].append(f_new[j])
                 e = hs * sum(map(mul, E, K[j]))
-                err += (e / (atol + rtol * max(abs(y[j]), abs(y_new[j])))) ** 2
+                r = e / (atol + rtol * max(abs(y[j]), abs(y_new[j])))
+                err += r * r  # inf, not OverflowError, past float range: the step is rejected
             err = math.sqrt(err / n) if n else 0.0
             if err < 1.0:  # accepted (a NaN error is not)
                 factor = MAX_FACTOR if err == 0.0 else min(MAX_FACTOR, SAFETY * err ** self.exponent)
