@@ -78,7 +78,7 @@ class Param:
         return what
 
     def quantity(self, text: str) -> float:
-        """The number ``text`` means in this parameter's unit (bounds not checked).
+        """The number `text` means in this parameter's unit (bounds not checked).
 
         >>> Param(1.0, unit="year", name="lag", doc="").quantity("6 months")
         0.5

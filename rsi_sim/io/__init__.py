@@ -57,8 +57,8 @@ def check_output_path(path: str | Path, allowed: tuple[str, ...] = WRITERS) -> P
 
 
 def temp_prefix(path: Path) -> str:
-    """Prefix of this process's temporary files for ``path`` (host and pid, so a later run can
-    tell a dead writer's leftovers, :func:`remove_stale_temps`)."""
+    """Prefix of this process's temporary files for `path`: host and pid, so that
+    `remove_stale_temps` can tell a dead writer's leftovers."""
     host = socket.gethostname().replace("-", "_") or "host"
     return f".{path.name}.tmp-{host}-{os.getpid()}-"
 

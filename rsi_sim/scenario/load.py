@@ -193,7 +193,7 @@ def _merge(base: dict, child: dict) -> dict:
 
 
 def parse_override(item: str) -> tuple[str, Any]:
-    """``"KEY=VALUE"`` (a ``--set`` argument) as ``(key, value)``, the value read as YAML."""
+    """`"KEY=VALUE"` (a `--set` argument) as `(key, value)`, the value read as YAML."""
     if "=" not in item:
         raise ScenarioError(f"--set expects KEY=VALUE (e.g. components.software.r=1.5), got {item!r}",
                             file="--set")
@@ -203,7 +203,7 @@ def parse_override(item: str) -> tuple[str, Any]:
 
 
 def apply_overrides(data: dict, locs: Locations, overrides: dict[str, Any] | list[str]) -> None:
-    """Set dotted-path overrides in the raw scenario mapping ``data``, in place."""
+    """Set dotted-path overrides in the raw scenario mapping `data`, in place."""
     items = [parse_override(o) for o in overrides] if isinstance(overrides, list | tuple) else overrides.items()
     for key, value in items:
         parts = [p for p in key.split(".")]
@@ -225,8 +225,8 @@ def apply_overrides(data: dict, locs: Locations, overrides: dict[str, Any] | lis
 
 
 def validate_scenario(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) -> Scenario:
-    """The :class:`Scenario` of a merged raw mapping, or a :class:`ScenarioError` located in
-    the file (``locs``: where each key was written; ``chain``: the ``extends`` files)."""
+    """The `Scenario` of a merged raw mapping, or a `ScenarioError` located in the file
+    (`locs`: where each key was written; `chain`: the `extends` files)."""
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
