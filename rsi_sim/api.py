@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
+from .core.random import resolve_seed
 from .plugins import load_plugins
 from .scenario import Scenario, load_scenario
 
@@ -51,7 +52,7 @@ def run(scenario: Scenario | str | Path, seed: int | np.random.SeedSequence | No
         scenario = load_scenario(scenario)
     if overrides:
         scenario = scenario.with_overrides(overrides)
-    seed = scenario.spec.seed if seed is None else seed
+    seed = resolve_seed(seed, scenario.spec)
     model = scenario.build_model(seed=seed, components=components)
     ds = model.run()
     ds.attrs["seed"] = int(seed) if not isinstance(seed, np.random.SeedSequence) else str(seed.entropy)

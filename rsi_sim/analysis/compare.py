@@ -13,6 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from ..core.errors import RsiSimError
+from ..core.random import resolve_seed
 from ..plugins import load_plugins
 from ..tables import Column, TextTable
 from .summary import first_to_reach, fmt_lead, fmt_year, lead_at
@@ -63,7 +64,7 @@ def compare(scenarios: Sequence[Any], seed: int | None = None, *,
         lone = [s.name for s, w in zip(loaded, with_actors, strict=True) if not w]
         raise RsiSimError(f"scenarios with actors: compare only with other scenarios with actors:; "
                           f"{', '.join(lone)} has one developer (extend race.yaml instead)")
-    seed = loaded[0].spec.seed if seed is None else seed
+    seed = resolve_seed(seed, loaded[0].spec)
     runs = [_with_metrics(run(s, seed=seed)) for s in loaded]
     ds = _combine(runs, names)
     first = ds["milestone_year"].isel(scenario=0)

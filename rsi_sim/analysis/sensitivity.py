@@ -28,6 +28,7 @@ import xarray as xr
 
 from .._deps import require
 from ..core.errors import RsiSimError
+from ..core.random import salib_seed
 from ..plugins import load_plugins
 from ..tables import Column, TextTable
 
@@ -127,12 +128,11 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = DEFAULT_SAMPLES, s
                           "(at least one parameter that is not fixed)")
     names = [p.path for p in free]
     problem = {"num_vars": len(free), "names": names, "bounds": [[0.0, 1.0]] * len(free)}
-    salib_seed = int(np.random.SeedSequence(first.seed).generate_state(1)[0] >> 1)
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib's power-of-two advice; documented above
-        unit = sobol_sample.sample(problem, samples, calc_second_order=False, seed=salib_seed)
+        unit = sobol_sample.sample(problem, samples, calc_second_order=False, seed=salib_seed(first.seed))
     values = values_from_unit(Uncertainty(unc.parameters, ()), unit)
     plan = plan_ensemble(first.scenario, len(unit), seed=first.seed, sampler="sobol")
     store = MemoryStore(plan.layout)
@@ -149,7 +149,7 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = DEFAULT_SAMPLES, s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         si = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=conf_level,
-                                   seed=salib_seed)
+                                   seed=salib_seed(first.seed))
     order = np.argsort(-np.nan_to_num(si["ST"], nan=-np.inf), kind="stable")
     attrs = {"metric": metric, "base_samples": samples, "model_runs": len(unit), "seed": first.seed,
              "conf_level": conf_level, "scenario_name": first.scenario.name,

@@ -22,15 +22,10 @@ import xarray as xr
 
 from ..core import Component, Param
 from ..core.errors import ParameterError
+from ..core.random import model_uniforms, stream_uniforms
 from ..reference import ai2027
 from ..reference.ladder import phase_time, progress_at_time, progress_multiplier
-from ._vectorized import (
-    milestone_dataset,
-    model_uniforms,
-    parse_threshold,
-    stream_uniforms,
-    unsupported,
-)
+from ._vectorized import milestone_dataset, parse_threshold, unsupported
 
 _SRC = "uvafan/timelines-takeoff-ai-2027 takeoff/"
 STAGES = ai2027.MILESTONES  # ("SC", "SAR", "SIAR", "ASI")
@@ -49,7 +44,7 @@ class MilestoneLadder(Component):
 
     ``sampling: published`` draws the gaps with the published scheme (one sample of the
     forecast per run), from four uniforms of the run's stream (the draw rule of
-    :mod:`rsi_sim.components._vectorized`, shared with the vectorised path); ``medians`` takes every input at its median (normal
+    :mod:`rsi_sim.core.random`, shared with the vectorised path); ``medians`` takes every input at its median (normal
     scores 0, uniforms 0.5: SC→SAR gap 3.87 y, AMR→SAR 5 y, jumps 1.5), a deterministic run.
 
     Vectorised path: :meth:`run_vectorized` (protocol in :mod:`rsi_sim.components._vectorized`);

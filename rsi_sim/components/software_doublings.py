@@ -22,14 +22,9 @@ import numpy as np
 import xarray as xr
 
 from ..core import Component, Param
+from ..core.random import model_uniforms, stream_uniforms
 from ..reference import forethought as sie
-from ._vectorized import (
-    milestone_dataset,
-    model_uniforms,
-    parse_threshold,
-    stream_uniforms,
-    unsupported,
-)
+from ._vectorized import milestone_dataset, parse_threshold, unsupported
 
 _SRC = "thoulden/Accelerated_AI_Progress multiple_sims.py"
 MONTHS_PER_YEAR = 12.0
@@ -47,7 +42,7 @@ class SoftwareDoublings(Component):
 
     ``sampling: published`` draws f, r, L, p from the published distributions (log-uniform
     f 2–32, r 0.4–3.6, p 0.15–0.6; uniform L 6–16) by inverse CDF of four uniforms of the run's
-    stream (the draw rule of :mod:`rsi_sim.components._vectorized`, shared with the vectorised
+    stream (the draw rule of :mod:`rsi_sim.core.random`, shared with the vectorised
     path); ``medians`` takes their medians
     (f = 8, r = 1.2, L = 11, p = 0.3).
 

@@ -77,6 +77,14 @@ class Param:
             what += f" (in {self.unit})"
         return what
 
+    def quantity(self, text: str) -> float:
+        """The number `text` means in this parameter's unit (bounds not checked).
+
+        >>> Param(1.0, unit="year", name="lag", doc="").quantity("6 months")
+        0.5
+        """
+        return self._from_text(text, ParameterError(f"cannot read {text!r} in {self.unit!r}"))
+
     def _from_text(self, text: str, bad: ParameterError) -> float:
         """Read `"3 months"` for a parameter in years, `"1e27 FLOP"` for one in FLOP."""
         try:
@@ -95,7 +103,7 @@ class Param:
     def check(self, value: Any, owner: str = "") -> Any:
         """Return `value` converted to the declared kind, or raise `ParameterError`."""
         label = f"The '{self.name}' parameter" + (f" of {owner}" if owner else "")
-        bad = ParameterError(f"{label} must be {self.expected()}. Got {_short_repr(value)} instead.")
+        bad = ParameterError(f"{label} must be {self.expected()}. Got {short_repr(value)} instead.")
         if self.kind is bool:
             if not isinstance(value, bool):
                 raise bad
@@ -147,11 +155,11 @@ class Param:
             try:
                 out[float(year)] = item.check(number)
             except ParameterError:
-                raise ParameterError(f"{bad} (the value for {year!r} is {_short_repr(number)})") from None
+                raise ParameterError(f"{bad} (the value for {year!r} is {short_repr(number)})") from None
         return dict(sorted(out.items()))
 
 
-def _short_repr(value: Any, limit: int = 80) -> str:
+def short_repr(value: Any, limit: int = 80) -> str:
     """`repr(value)`, cut short so a huge value cannot flood an error message."""
     text = value.isoformat() if hasattr(value, "isoformat") else repr(value)
     return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} characters)"

@@ -1,4 +1,6 @@
-"""Ensembles: samplers, seeding, evaluators (sequential, processes, Dask) and streaming results.
+"""Ensembles: distributions, samplers, batches, evaluators (sequential, processes, Dask),
+streaming results and the reference-model runner; the random streams are those of
+:mod:`rsi_sim.core.random`.
 
 See docs/ensembles.md. The entry point is :func:`run_ensemble`.
 """

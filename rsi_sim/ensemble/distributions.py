@@ -4,6 +4,12 @@ Every distribution maps a uniform number ``u`` in [0, 1) to a value through its 
 (:meth:`Distribution.ppf`), so one design of uniforms (Monte Carlo, Latin hypercube or Sobol)
 serves every distribution, and rank correlations act on the uniforms (a Gaussian copula).
 
+Each kind is one class in :data:`REGISTRY` (a :class:`DistributionKind` subclass decorated with
+:func:`register`): its YAML keys and how they are read (``parse``), its inverse CDF (``ppf``),
+its ``support``, its text (``describe``) and its scipy counterpart. A :class:`Distribution` is
+the parsed data (kind name and numbers) and asks its kind for everything else, so a new
+distribution is one class.
+
 A ``derived`` entry (``{dist: derived, formula: "components.research.parallelism / beta"}``)
 is computed from entries above it in the section, sample by sample; an *auxiliary* entry, a key
 without dots (``beta: {dist: triangular, ...}``), is drawn like a parameter but sets none: it
@@ -23,7 +29,7 @@ import ast
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy import stats
@@ -33,9 +39,6 @@ from ..core.params import Param
 
 #: Largest share of a normal or lognormal's probability allowed outside the parameter bounds.
 MAX_TRUNCATED = 0.05
-
-KINDS = ("fixed", "uniform", "log-uniform", "normal", "lognormal", "triangular", "choice", "derived")
-_ALIASES = {"loguniform": "log-uniform", "log_uniform": "log-uniform", "constant": "fixed"}
 
 
 class DistributionError(RsiSimError):
@@ -48,10 +51,11 @@ class DistributionError(RsiSimError):
 
 @dataclass(frozen=True)
 class Distribution:
-    """A one-dimensional distribution of a parameter value.
+    """A one-dimensional distribution of a parameter value: the parsed numbers of one kind.
 
-    ``kind`` is one of :data:`KINDS`; ``args`` its defining numbers; ``lo``/``hi`` the truncation
-    bounds (normal and lognormal only); ``values``/``weights`` for ``choice``.
+    ``kind`` names its :class:`DistributionKind` in :data:`REGISTRY`; ``args`` its defining
+    numbers; ``lo``/``hi`` the truncation bounds (normal and lognormal only); ``values``/
+    ``weights`` for ``choice`` (and the value of ``fixed``, the formula of ``derived``).
     """
 
     kind: str
@@ -62,32 +66,14 @@ class Distribution:
     weights: tuple[float, ...] = ()
     _frozen: Any = field(default=None, compare=False, repr=False)
 
-    # ---- scipy counterparts (for ppf and for tests) -------------------------------------------
+    @property
+    def family(self) -> DistributionKind:
+        """The class that knows this kind."""
+        return REGISTRY[self.kind]
+
     def scipy(self):
         """The scipy.stats frozen distribution this one follows (``choice``: over indices)."""
-        k, a = self.kind, self.args
-        if k == "uniform":
-            return stats.uniform(a[0], a[1] - a[0])
-        if k == "log-uniform":
-            return stats.loguniform(a[0], a[1])
-        if k == "triangular":
-            lo, mode, hi = a
-            return stats.triang((mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
-        if k in ("normal", "lognormal"):
-            base = stats.norm(a[0], a[1])
-            if k == "normal":
-                lo, hi = self.lo, self.hi
-            else:
-                lo = math.log(self.lo) if self.lo > 0 else -math.inf
-                hi = math.log(self.hi) if math.isfinite(self.hi) else math.inf
-            b = stats.truncnorm((lo - a[0]) / a[1], (hi - a[0]) / a[1], loc=a[0], scale=a[1])
-            if not (math.isfinite(lo) or math.isfinite(hi)):
-                b = base
-            return b if k == "normal" else _Exp(b)
-        if k == "choice":
-            p = np.asarray(self.weights, dtype=float)
-            return stats.rv_discrete(values=(np.arange(len(p)), p / p.sum()))
-        raise ValueError(f"no scipy counterpart for {k}")
+        return self.family.scipy(self)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Values at uniform quantiles ``u`` (float64; ``choice`` gives the chosen value, or its
@@ -97,33 +83,7 @@ class Distribution:
         >>> d.ppf(np.array([0.0, 0.5]))
         array([2., 3.])
         """
-        u = np.asarray(u, dtype=float)
-        k, a = self.kind, self.args
-        if k == "fixed":
-            return np.full(u.shape, self.encoded(self.values[0]))
-        if k == "uniform":
-            return a[0] + u * (a[1] - a[0])
-        if k == "log-uniform":
-            return np.exp(math.log(a[0]) + u * (math.log(a[1]) - math.log(a[0])))
-        if k == "triangular":
-            return self.scipy().ppf(u)
-        if k in ("normal", "lognormal"):
-            mu, sd = a
-            if k == "normal":
-                lo, hi = self.lo, self.hi
-            else:
-                lo = math.log(self.lo) if self.lo > 0 else -math.inf
-                hi = math.log(self.hi) if math.isfinite(self.hi) else math.inf
-            fa, fb = stats.norm.cdf([lo, hi], mu, sd)
-            x = stats.norm.ppf(fa + u * (fb - fa), mu, sd)
-            x = np.clip(x, lo, hi)  # guard the last ulp at the truncation edges
-            return x if k == "normal" else np.exp(x)
-        if k == "choice":
-            cum = np.cumsum(self.weights) / sum(self.weights)
-            idx = np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
-            table = np.array([self.encoded(v) for v in self.values], dtype=float)
-            return table[idx]
-        raise ValueError(k)
+        return self.family.ppf(self, np.asarray(u, dtype=float))
 
     def encoded(self, value: Any) -> float:
         """The float stored for ``value``: numbers as they are, other choices by their index."""
@@ -140,26 +100,17 @@ class Distribution:
 
     @property
     def continuous(self) -> bool:
-        return self.kind not in ("fixed", "choice", "derived")
+        """True if rank correlations may act on it."""
+        return self.family.continuous
 
     @property
     def draws(self) -> bool:
         """True if a sample of it takes a uniform number (not fixed, not derived)."""
-        return self.kind not in ("fixed", "derived")
+        return self.family.draws
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value the distribution can give."""
-        k, a = self.kind, self.args
-        if k in ("uniform", "log-uniform"):
-            return a[0], a[1]
-        if k == "triangular":
-            return a[0], a[2]
-        if k == "normal":
-            return self.lo, self.hi
-        if k == "lognormal":
-            return max(0.0, self.lo), self.hi
-        nums = [v for v in self.values if isinstance(v, int | float) and not isinstance(v, bool)]
-        return (min(nums), max(nums)) if nums else (math.nan, math.nan)
+        return self.family.support(self)
 
     def describe(self) -> str:
         """Short text, e.g. ``uniform(0.6, 0.8)``.
@@ -167,25 +118,375 @@ class Distribution:
         >>> parse_distribution({"dist": "lognormal", "interval": [1, 100], "level": 0.9}).describe()
         'lognormal(median=10, sigma=1.4)'
         """
-        k, a = self.kind, self.args
-        if k == "fixed":
-            return f"fixed({self.values[0]!r})"
-        if k == "derived":
-            return f"derived({self.values[0]})"
-        if k == "lognormal":
-            text = f"lognormal(median={math.exp(a[0]):.4g}, sigma={a[1]:.4g})"
-        elif k == "normal":
-            text = f"normal(mean={a[0]:.4g}, sd={a[1]:.4g})"
-        elif k == "choice":
-            text = "choice(" + ", ".join(repr(v) for v in self.values) + ")"
+        return self.family.describe(self)
+
+
+# ---- the kinds ---------------------------------------------------------------------------------
+
+class DistributionKind:
+    """One kind of distribution. Subclass, set the class attributes, implement ``parse`` and
+    ``ppf`` (and ``support``/``describe``/``scipy`` where the defaults do not fit), and decorate
+    with :func:`register`; the ``uncertainty:`` reader, the samplers, the docs' list of kinds and
+    the app's sliders then know it.
+
+    ``parse(spec, param, lo, hi)`` reads the YAML mapping (its keys already checked against
+    ``keys``; ``lo``/``hi`` the parameter's bounds, infinite when it has none) and returns a
+    :class:`Distribution`; the bounds rule is applied afterwards by ``check_bounds``.
+    """
+
+    #: the ``dist:`` name, and other names accepted for it
+    name: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: keys the YAML mapping may have besides ``dist``
+    keys: ClassVar[frozenset[str]] = frozenset()
+    #: False for kinds built by code only (never written in a scenario)
+    in_yaml: ClassVar[bool] = True
+    #: a sample takes one uniform number
+    draws: ClassVar[bool] = True
+    #: rank correlations may act on it
+    continuous: ClassVar[bool] = True
+    #: it can give text or true/false values (parameters of those kinds accept it)
+    any_value: ClassVar[bool] = False
+
+    def parse(self, spec: dict, param: Param | None, lo: float, hi: float) -> Distribution:
+        raise NotImplementedError
+
+    def ppf(self, d: Distribution, u: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{self.name} has no inverse CDF")
+
+    def support(self, d: Distribution) -> tuple[float, float]:
+        return d.args[0], d.args[-1]
+
+    def describe(self, d: Distribution) -> str:
+        return f"{self.name}(" + ", ".join(f"{x:.4g}" for x in d.args) + ")"
+
+    def scipy(self, d: Distribution):
+        raise ValueError(f"no scipy counterpart for {self.name}")
+
+    def check_bounds(self, d: Distribution, lo: float, hi: float) -> None:
+        """The bounds rule for bounded supports: inside the parameter's bounds, or rejected."""
+        s_lo, s_hi = d.support()
+        if s_lo < lo or s_hi > hi:
+            raise DistributionError(
+                f"this {self.name} spans [{s_lo:g}, {s_hi:g}], outside the parameter's bounds "
+                f"[{lo:g}, {hi:g}]", "low" if s_lo < lo else "high")
+
+
+#: Every distribution kind by its ``dist:`` name, in the order the docs list them.
+REGISTRY: dict[str, DistributionKind] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(cls: type[DistributionKind]) -> type[DistributionKind]:
+    """Class decorator: make a :class:`DistributionKind` usable in ``uncertainty:`` sections."""
+    if cls.name in REGISTRY or cls.name in _ALIASES:
+        raise ValueError(f"a distribution kind {cls.name!r} is already registered")
+    REGISTRY[cls.name] = cls()
+    for alias in cls.aliases:
+        _ALIASES[alias] = cls.name
+    return cls
+
+
+def yaml_kinds() -> tuple[str, ...]:
+    """The ``dist:`` names a scenario may use."""
+    return tuple(name for name, k in REGISTRY.items() if k.in_yaml)
+
+
+def _value_table(d: Distribution) -> tuple[float, float]:
+    nums = [v for v in d.values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return (min(nums), max(nums)) if nums else (math.nan, math.nan)
+
+
+@register
+class Fixed(DistributionKind):
+    """One value, every sample (``{dist: fixed, value: 0.7}`` or a plain ``0.7``)."""
+
+    name, aliases, keys = "fixed", ("constant",), frozenset({"value"})
+    draws, continuous, any_value = False, False, True
+
+    def parse(self, spec, param, lo, hi):
+        if "value" not in spec:
+            raise DistributionError("this required key is missing", "value")
+        values = (_checked_value(spec["value"], param, "value"),)
+        return Distribution(self.name, values=values, weights=(1.0,))
+
+    def ppf(self, d, u):
+        return np.full(u.shape, d.encoded(d.values[0]))
+
+    def support(self, d):
+        return _value_table(d)
+
+    def describe(self, d):
+        return f"fixed({d.values[0]!r})"
+
+    def check_bounds(self, d, lo, hi):
+        pass  # the value was checked by the parameter itself
+
+
+@register
+class Uniform(DistributionKind):
+    """``{dist: uniform, low: a, high: b}``."""
+
+    name, keys = "uniform", frozenset({"low", "high"})
+
+    def parse(self, spec, param, lo, hi):
+        low, high = _num(spec, "low", param), _num(spec, "high", param)
+        if not low < high:
+            raise DistributionError(f"low must be below high; got low={low:g}, high={high:g}", "high")
+        return Distribution(self.name, (low, high))
+
+    def ppf(self, d, u):
+        a = d.args
+        return a[0] + u * (a[1] - a[0])
+
+    def scipy(self, d):
+        return stats.uniform(d.args[0], d.args[1] - d.args[0])
+
+
+@register
+class LogUniform(DistributionKind):
+    """``{dist: log-uniform, low: a, high: b}``: log of the value uniform, ``0 < a < b``."""
+
+    name, aliases, keys = "log-uniform", ("loguniform", "log_uniform"), frozenset({"low", "high"})
+
+    def parse(self, spec, param, lo, hi):
+        low, high = _num(spec, "low", param, positive=True), _num(spec, "high", param, positive=True)
+        if not low < high:
+            raise DistributionError(f"low must be below high; got low={low:g}, high={high:g}", "high")
+        return Distribution(self.name, (low, high))
+
+    def ppf(self, d, u):
+        a = d.args
+        return np.exp(math.log(a[0]) + u * (math.log(a[1]) - math.log(a[0])))
+
+    def scipy(self, d):
+        return stats.loguniform(d.args[0], d.args[1])
+
+
+class _Truncated(DistributionKind):
+    """Normal in ``x`` (normal) or in ``log x`` (lognormal), truncated to the parameter's
+    bounds; ``args`` are the mean and sd of that normal."""
+
+    log: ClassVar[bool] = False
+
+    def _log_bounds(self, d: Distribution) -> tuple[float, float]:
+        if not self.log:
+            return d.lo, d.hi
+        return (math.log(d.lo) if d.lo > 0 else -math.inf,
+                math.log(d.hi) if math.isfinite(d.hi) else math.inf)
+
+    def mass_inside(self, d: Distribution) -> float:
+        """The share of the untruncated distribution inside the bounds."""
+        mu, sd = d.args
+        lo, hi = self._log_bounds(d)
+        return float(stats.norm.cdf(hi, mu, sd) - stats.norm.cdf(lo, mu, sd))
+
+    def ppf(self, d, u):
+        mu, sd = d.args
+        lo, hi = self._log_bounds(d)
+        fa, fb = stats.norm.cdf([lo, hi], mu, sd)
+        x = stats.norm.ppf(fa + u * (fb - fa), mu, sd)
+        x = np.clip(x, lo, hi)  # guard the last ulp at the truncation edges
+        return np.exp(x) if self.log else x
+
+    def scipy(self, d):
+        mu, sd = d.args
+        lo, hi = self._log_bounds(d)
+        if math.isfinite(lo) or math.isfinite(hi):
+            base = stats.truncnorm((lo - mu) / sd, (hi - mu) / sd, loc=mu, scale=sd)
         else:
-            text = f"{k}(" + ", ".join(f"{x:.4g}" for x in a) + ")"
-        if k in ("normal", "lognormal") and _mass_inside(self) < 1 - 1e-9:
-            text += f" truncated to [{self.lo:g}, {self.hi:g}]"
-        return text
+            base = stats.norm(mu, sd)
+        return _Exp(base) if self.log else base
+
+    def truncation_text(self, d: Distribution) -> str:
+        return f" truncated to [{d.lo:g}, {d.hi:g}]" if self.mass_inside(d) < 1 - 1e-9 else ""
+
+    def check_bounds(self, d, lo, hi):
+        inside = self.mass_inside(d)
+        if inside < 1 - MAX_TRUNCATED:
+            raise DistributionError(
+                f"{100 * (1 - inside):.1f}% of this {self.name} lies outside the parameter's bounds "
+                f"[{lo:g}, {hi:g}]; at most {100 * MAX_TRUNCATED:g}% may be truncated", "dist")
+
+    @staticmethod
+    def _no_integers(param: Param | None) -> None:
+        if param is not None and param.kind is int:
+            raise DistributionError("integer parameters take uniform, triangular, choice or fixed", "dist")
+
+
+@register
+class Normal(_Truncated):
+    """``{dist: normal, mean: m, sd: s}`` or ``{dist: normal, interval: [a, b], level: 0.8}``."""
+
+    name, keys = "normal", frozenset({"mean", "sd", "interval", "level"})
+
+    def parse(self, spec, param, lo, hi):
+        if "interval" in spec:
+            if "mean" in spec or "sd" in spec:
+                raise DistributionError("give either mean and sd, or interval (and level)", "interval")
+            a, b, z = _interval(spec, param, positive=False)
+            mu, sd = (a + b) / 2, (b - a) / (2 * z)
+        else:
+            mu, sd = _num(spec, "mean", param), _num(spec, "sd", param, positive=True)
+        self._no_integers(param)
+        return Distribution(self.name, (mu, sd), lo=lo, hi=hi)
+
+    def support(self, d):
+        return d.lo, d.hi
+
+    def describe(self, d):
+        return f"normal(mean={d.args[0]:.4g}, sd={d.args[1]:.4g})" + self.truncation_text(d)
+
+
+@register
+class Lognormal(_Truncated):
+    """``{dist: lognormal, median: m, sigma: s}`` or ``{dist: lognormal, interval: [a, b],
+    level: 0.8}`` (the interval symmetric about the median in log terms)."""
+
+    name, keys = "lognormal", frozenset({"median", "sigma", "interval", "level"})
+    log = True
+
+    def parse(self, spec, param, lo, hi):
+        if "interval" in spec:
+            if "sigma" in spec:
+                raise DistributionError("give either median and sigma, or interval (and level)", "sigma")
+            a, b, z = _interval(spec, param, positive=True)
+            mu, sd = (math.log(a) + math.log(b)) / 2, (math.log(b) - math.log(a)) / (2 * z)
+            if "median" in spec:
+                med = _num(spec, "median", param, positive=True)
+                if abs(math.log(med) - mu) > 0.01:
+                    raise DistributionError(
+                        f"a lognormal's interval is symmetric about the median in log terms, so the "
+                        f"median of [{a:g}, {b:g}] is {math.exp(mu):.4g}; got {med:g}. Drop median, "
+                        "or give median and sigma", "median")
+        else:
+            mu = math.log(_num(spec, "median", param, positive=True))
+            sd = _num(spec, "sigma", param, positive=True)
+        self._no_integers(param)
+        return Distribution(self.name, (mu, sd), lo=max(lo, 0.0), hi=hi)
+
+    def support(self, d):
+        return max(0.0, d.lo), d.hi
+
+    def describe(self, d):
+        return (f"lognormal(median={math.exp(d.args[0]):.4g}, sigma={d.args[1]:.4g})"
+                + self.truncation_text(d))
+
+
+@register
+class Triangular(DistributionKind):
+    """``{dist: triangular, low: a, mode: c, high: b}``."""
+
+    name, keys = "triangular", frozenset({"low", "mode", "high"})
+
+    def parse(self, spec, param, lo, hi):
+        low, mode, high = (_num(spec, k, param) for k in ("low", "mode", "high"))
+        if not (low <= mode <= high and low < high):
+            raise DistributionError(f"expected low ≤ mode ≤ high with low < high; got "
+                                    f"{low:g}, {mode:g}, {high:g}", "mode")
+        return Distribution(self.name, (low, mode, high))
+
+    def ppf(self, d, u):
+        return self.scipy(d).ppf(u)
+
+    def scipy(self, d):
+        lo, mode, hi = d.args
+        return stats.triang((mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+
+
+@register
+class Choice(DistributionKind):
+    """``{dist: choice, values: [...], weights: [...]}`` (weights optional, equal by default)."""
+
+    name, keys = "choice", frozenset({"values", "weights"})
+    continuous, any_value = False, True
+
+    def parse(self, spec, param, lo, hi):
+        values = spec.get("values")
+        if not isinstance(values, list) or not values:
+            raise DistributionError(f"expected a non-empty list of values; got {values!r}", "values")
+        weights = spec.get("weights", [1.0] * len(values))
+        if (not isinstance(weights, list) or len(weights) != len(values)
+                or not all(isinstance(w, int | float) and not isinstance(w, bool) and w >= 0 for w in weights)
+                or not sum(weights) > 0):
+            raise DistributionError(f"expected {len(values)} non-negative weights, not all zero; "
+                                    f"got {weights!r}", "weights")
+        values = tuple(_checked_value(v, param, "values", i) for i, v in enumerate(values))
+        if len(set(map(repr, values))) != len(values):
+            raise DistributionError(f"the values must differ; got {list(values)!r}", "values")
+        return Distribution(self.name, values=values, weights=tuple(float(w) for w in weights))
+
+    def ppf(self, d, u):
+        cum = np.cumsum(d.weights) / sum(d.weights)
+        idx = np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+        table = np.array([d.encoded(v) for v in d.values], dtype=float)
+        return table[idx]
+
+    def support(self, d):
+        return _value_table(d)
+
+    def describe(self, d):
+        return "choice(" + ", ".join(repr(v) for v in d.values) + ")"
+
+    def scipy(self, d):
+        p = np.asarray(d.weights, dtype=float)
+        return stats.rv_discrete(values=(np.arange(len(p)), p / p.sum()))
+
+    def check_bounds(self, d, lo, hi):
+        pass  # each value was checked by the parameter itself
+
+
+@register
+class Derived(DistributionKind):
+    """``{dist: derived, formula: "..."}``: computed from entries above it, sample by sample
+    (checked against the parameter's bounds when sampled, :func:`check_derived`)."""
+
+    name, keys = "derived", frozenset({"formula"})
+    draws, continuous, any_value = False, False, True
+
+    def parse(self, spec, param, lo, hi):
+        formula = spec.get("formula")
+        if not isinstance(formula, str) or not formula.strip():
+            raise DistributionError(f"expected a formula as text, e.g. \"components.research."
+                                    f"parallelism / beta\"; got {formula!r}", "formula")
+        if param is not None and param.kind in (bool, str, dict):
+            raise DistributionError(f"the parameter takes {param.expected()}: a formula cannot give it", "dist")
+        formula_names(formula)
+        return Distribution(self.name, values=(formula.strip(),))
+
+    def support(self, d):
+        return math.nan, math.nan
+
+    def describe(self, d):
+        return f"derived({d.values[0]})"
+
+    def check_bounds(self, d, lo, hi):
+        pass  # known only once sampled
+
+
+@register
+class Given(DistributionKind):
+    """The values of a given design's column (:mod:`rsi_sim.ensemble.designs`): ``args`` are its
+    smallest and largest value. Built by code, never written in a scenario."""
+
+    name, in_yaml = "given", False
+
+
+#: ``dist:`` names a scenario may use, in the order the docs list them.
+KINDS = yaml_kinds()
+
+
+def _checked_value(value: Any, param: Param | None, *keys: Any) -> Any:
+    if param is None:
+        return value
+    try:
+        return param.check(value)
+    except RsiSimError as exc:
+        raise DistributionError(str(exc), *keys) from None
 
 
 class _Exp:
+
     """exp(X) of a scipy distribution X (a possibly truncated lognormal)."""
 
     def __init__(self, base):
@@ -206,7 +507,7 @@ def _num(spec: dict, key: str, param: Param | None, *, positive: bool = False) -
     value = spec[key]
     if isinstance(value, str) and param is not None:
         try:
-            value = param._from_text(value, ValueError())
+            value = param.quantity(value)
         except Exception:
             raise DistributionError(f"expected a number (in {param.unit}); got {value!r}", key) from None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -230,17 +531,6 @@ def _interval(spec: dict, param: Param | None, *, positive: bool) -> tuple[float
     z = stats.norm.ppf(0.5 + level / 2)
     return lo, hi, z
 
-
-_KEYS = {
-    "fixed": {"value"},
-    "uniform": {"low", "high"},
-    "log-uniform": {"low", "high"},
-    "normal": {"mean", "sd", "interval", "level"},
-    "lognormal": {"median", "sigma", "interval", "level"},
-    "triangular": {"low", "mode", "high"},
-    "choice": {"values", "weights"},
-    "derived": {"formula"},
-}
 
 #: Functions a derived formula may call (numpy's, elementwise).
 FORMULA_FUNCTIONS = {"exp": np.exp, "log": np.log, "log10": np.log10, "log2": np.log2,
@@ -346,126 +636,28 @@ def parse_distribution(spec: Any, param: Param | None = None) -> Distribution:
     """
     if not isinstance(spec, dict):
         spec = {"dist": "fixed", "value": spec}
-    kind = spec.get("dist")
-    if kind == "derived":
-        extra = set(spec) - {"dist", "formula"}
-        if extra:
-            raise DistributionError("unknown key for a derived entry; expected: formula", sorted(extra)[0])
-        formula = spec.get("formula")
-        if not isinstance(formula, str) or not formula.strip():
-            raise DistributionError(f"expected a formula as text, e.g. \"components.research."
-                                    f"parallelism / beta\"; got {formula!r}", "formula")
-        if param is not None and param.kind in (bool, str, dict):
-            raise DistributionError(f"the parameter takes {param.expected()}: a formula cannot give it", "dist")
-        formula_names(formula)
-        return Distribution("derived", values=(formula.strip(),))
-    kind = _ALIASES.get(kind, kind) if isinstance(kind, str) else kind
-    if kind not in KINDS:
+    name = spec.get("dist")
+    name = _ALIASES.get(name, name) if isinstance(name, str) else name
+    family = REGISTRY.get(name) if isinstance(name, str) else None
+    if family is None or not family.in_yaml:
         raise DistributionError(f"expected dist: one of {', '.join(KINDS)}; got {spec.get('dist')!r}"
                                 f"{did_you_mean(spec.get('dist'), KINDS)}", "dist")
-    extra = set(spec) - _KEYS[kind] - {"dist"}
+    extra = set(spec) - family.keys - {"dist"}
     if extra:
+        if family is REGISTRY["derived"]:
+            raise DistributionError("unknown key for a derived entry; expected: formula", sorted(extra)[0])
         first = sorted(map(str, extra))[0]
-        raise DistributionError(f"unknown key {first!r} for a {kind} distribution"
-                                f"{did_you_mean(first, sorted(_KEYS[kind]))}; expected: "
-                                f"{', '.join(sorted(_KEYS[kind]))}", first)
+        raise DistributionError(f"unknown key {first!r} for a {name} distribution"
+                                f"{did_you_mean(first, sorted(family.keys))}; expected: "
+                                f"{', '.join(sorted(family.keys))}", first)
     lo_b, hi_b = param.bounds if param is not None else (None, None)
     lo_b = -math.inf if lo_b is None else float(lo_b)
     hi_b = math.inf if hi_b is None else float(hi_b)
-    if param is not None and param.kind in (bool, str) and kind not in ("fixed", "choice"):
+    if param is not None and param.kind in (bool, str) and not family.any_value:
         raise DistributionError(f"the parameter takes {param.expected()}: use dist: choice or fixed", "dist")
-
-    if kind in ("fixed", "choice"):
-        if kind == "fixed":
-            if "value" not in spec:
-                raise DistributionError("this required key is missing", "value")
-            values, weights = (spec["value"],), (1.0,)
-        else:
-            values = spec.get("values")
-            if not isinstance(values, list) or not values:
-                raise DistributionError(f"expected a non-empty list of values; got {values!r}", "values")
-            weights = spec.get("weights", [1.0] * len(values))
-            if (not isinstance(weights, list) or len(weights) != len(values)
-                    or not all(isinstance(w, int | float) and not isinstance(w, bool) and w >= 0 for w in weights)
-                    or not sum(weights) > 0):
-                raise DistributionError(f"expected {len(values)} non-negative weights, not all zero; "
-                                        f"got {weights!r}", "weights")
-        if param is not None:
-            checked = []
-            for i, v in enumerate(values):
-                try:
-                    checked.append(param.check(v))
-                except RsiSimError as exc:
-                    raise DistributionError(str(exc), *(("value",) if kind == "fixed" else ("values", i))) from None
-            values = checked
-        if len(set(map(repr, values))) != len(values):
-            raise DistributionError(f"the values must differ; got {list(values)!r}", "values")
-        return Distribution(kind, values=tuple(values), weights=tuple(float(w) for w in weights))
-
-    if kind in ("uniform", "log-uniform"):
-        pos = kind == "log-uniform"
-        low, high = _num(spec, "low", param, positive=pos), _num(spec, "high", param, positive=pos)
-        if not low < high:
-            raise DistributionError(f"low must be below high; got low={low:g}, high={high:g}", "high")
-        dist = Distribution(kind, (low, high))
-    elif kind == "triangular":
-        low, mode, high = (_num(spec, k, param) for k in ("low", "mode", "high"))
-        if not (low <= mode <= high and low < high):
-            raise DistributionError(f"expected low ≤ mode ≤ high with low < high; got "
-                                    f"{low:g}, {mode:g}, {high:g}", "mode")
-        dist = Distribution(kind, (low, mode, high))
-    elif kind == "normal":
-        if "interval" in spec:
-            if "mean" in spec or "sd" in spec:
-                raise DistributionError("give either mean and sd, or interval (and level)", "interval")
-            lo, hi, z = _interval(spec, param, positive=False)
-            mu, sd = (lo + hi) / 2, (hi - lo) / (2 * z)
-        else:
-            mu, sd = _num(spec, "mean", param), _num(spec, "sd", param, positive=True)
-        dist = Distribution(kind, (mu, sd), lo=lo_b, hi=hi_b)
-    else:  # lognormal, in log space: (mu, sigma)
-        if "interval" in spec:
-            if "sigma" in spec:
-                raise DistributionError("give either median and sigma, or interval (and level)", "sigma")
-            lo, hi, z = _interval(spec, param, positive=True)
-            mu, sd = (math.log(lo) + math.log(hi)) / 2, (math.log(hi) - math.log(lo)) / (2 * z)
-            if "median" in spec:
-                med = _num(spec, "median", param, positive=True)
-                if abs(math.log(med) - mu) > 0.01:
-                    raise DistributionError(
-                        f"a lognormal's interval is symmetric about the median in log terms, so the "
-                        f"median of [{lo:g}, {hi:g}] is {math.exp(mu):.4g}; got {med:g}. Drop median, "
-                        "or give median and sigma", "median")
-        else:
-            mu = math.log(_num(spec, "median", param, positive=True))
-            sd = _num(spec, "sigma", param, positive=True)
-        dist = Distribution(kind, (mu, sd), lo=max(lo_b, 0.0), hi=hi_b)
-
-    if dist.kind in ("normal", "lognormal"):
-        if param is not None and param.kind is int:
-            raise DistributionError("integer parameters take uniform, triangular, choice or fixed", "dist")
-        inside = _mass_inside(dist)
-        if inside < 1 - MAX_TRUNCATED:
-            raise DistributionError(
-                f"{100 * (1 - inside):.1f}% of this {kind} lies outside the parameter's bounds "
-                f"[{lo_b:g}, {hi_b:g}]; at most {100 * MAX_TRUNCATED:g}% may be truncated", "dist")
-    else:
-        s_lo, s_hi = dist.support()
-        if s_lo < lo_b or s_hi > hi_b:
-            raise DistributionError(
-                f"this {kind} spans [{s_lo:g}, {s_hi:g}], outside the parameter's bounds "
-                f"[{lo_b:g}, {hi_b:g}]", "low" if s_lo < lo_b else "high")
+    dist = family.parse(spec, param, lo_b, hi_b)
+    family.check_bounds(dist, lo_b, hi_b)
     return dist
-
-
-def _mass_inside(dist: Distribution) -> float:
-    mu, sd = dist.args
-    if dist.kind == "normal":
-        lo, hi = dist.lo, dist.hi
-    else:
-        lo = math.log(dist.lo) if dist.lo > 0 else -math.inf
-        hi = math.log(dist.hi) if math.isfinite(dist.hi) else math.inf
-    return float(stats.norm.cdf(hi, mu, sd) - stats.norm.cdf(lo, mu, sd))
 
 
 def spearman_to_normal(rho: np.ndarray) -> np.ndarray:

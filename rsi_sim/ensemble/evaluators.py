@@ -1,7 +1,7 @@
 """Engines that evaluate batches of samples, behind one :class:`Evaluator` interface.
 
 Every evaluator is a context manager with one method, :meth:`Evaluator.map`, which takes the
-ensemble's :class:`~rsi_sim.ensemble.run.EnsembleJob` (sent to each worker once) and an iterator
+ensemble's :class:`~rsi_sim.ensemble.batch.EnsembleJob` (sent to each worker once) and an iterator
 of batches, and yields batch results as they finish (in any order). The result of a sample never
 depends on the evaluator: it is fixed by the job and the sample index (see
 :mod:`rsi_sim.ensemble.samplers`).
@@ -26,14 +26,12 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .._deps import require
 from ..core.errors import RsiSimError, did_you_mean
 from ..plugins import check_portable
-
-if TYPE_CHECKING:
-    from .run import Batch, BatchResult, EnsembleJob
+from .batch import Batch, BatchResult, EnsembleJob, evaluate_batch
 
 ENGINES = ("sequential", "processes", "dask")
 
@@ -54,8 +52,6 @@ class Evaluator(Protocol):
 
 
 def _evaluate(job: EnsembleJob, batch: Batch) -> BatchResult:
-    from .run import evaluate_batch
-
     return evaluate_batch(job, batch)
 
 

@@ -1,13 +1,9 @@
-"""Sampling designs: Monte Carlo, Latin hypercube and Sobol, and the per-sample random streams.
+"""Sampling designs: Monte Carlo, Latin hypercube and Sobol.
 
-Seeding (the one rule every engine follows)
--------------------------------------------
-Sample ``i`` of an ensemble with seed ``s`` owns ``SeedSequence(s, spawn_key=(i,))``, which is
-exactly ``SeedSequence(s).spawn(n)[i]`` for any ``n > i``; its model runs on that stream. Monte
-Carlo draws sample ``i``'s parameters from ``SeedSequence(s, spawn_key=(i, 0))``, so a sample's
-values do not depend on how many samples there are. Latin hypercube and Sobol designs are joint
-over all samples: they are drawn once from ``SeedSequence(s, spawn_key=(DESIGN_KEY,))`` (a key no
-sample index reaches). Nothing depends on the engine, the worker count or the batch size.
+Seeding follows the one rule of :mod:`rsi_sim.core.random`: Monte Carlo draws sample ``i``'s
+parameters from its own stream, so a sample's values do not depend on how many samples there
+are; Latin hypercube and Sobol designs are joint over all samples and drawn once from the
+design stream. Nothing depends on the engine, the worker count or the batch size.
 """
 
 from __future__ import annotations
@@ -20,24 +16,11 @@ from scipy import stats
 from scipy.stats import qmc
 
 from ..core.errors import RsiSimError
+from ..core.random import MAX_SAMPLES, design_seed, monte_carlo_seed
 from .distributions import Uncertainty, check_derived, correlation_factor, evaluate_formula
 
 SAMPLERS = ("mc", "lhs", "sobol")
-#: spawn_key of the joint-design stream; ensembles are capped below this many samples.
-DESIGN_KEY = 2**32
-MAX_SAMPLES = DESIGN_KEY - 1
 _EDGE = 1e-12
-
-
-def sample_seed(seed: int, i: int) -> np.random.SeedSequence:
-    """The random stream of sample ``i``: equal to ``SeedSequence(seed).spawn(i + 1)[i]``.
-
-    >>> a = sample_seed(7, 3).generate_state(2)
-    >>> b = np.random.SeedSequence(7).spawn(5)[3].generate_state(2)
-    >>> bool((a == b).all())
-    True
-    """
-    return np.random.SeedSequence(seed, spawn_key=(int(i),))
 
 
 class Design:
@@ -86,8 +69,7 @@ class Design:
         if self.sampler == "mc":
             out = np.empty((stop - start, d))
             for row, i in enumerate(range(start, stop)):
-                out[row] = np.random.default_rng(
-                    np.random.SeedSequence(self.seed, spawn_key=(i, 0))).random(d)
+                out[row] = np.random.default_rng(monte_carlo_seed(self.seed, i)).random(d)
             return out
         if self.sampler == "sobol":  # a slice of the sequence: memory flat for any sample count
             return sobol_slice(d, self.seed, start, stop)
@@ -136,7 +118,7 @@ def check_design_memory(samples: int, dims: int, available: int | None = None) -
 def sobol_slice(d: int, seed: int, start: int, stop: int) -> np.ndarray:
     """Points ``start:stop`` of the ensemble's scrambled Sobol sequence (exactly the rows of
     the whole design, which is never built)."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESIGN_KEY,)))
+    rng = np.random.default_rng(design_seed(seed))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # balance advice; see joint_design
         engine = qmc.Sobol(d, scramble=True, rng=rng)
@@ -149,7 +131,7 @@ def joint_design(sampler: str, n: int, d: int, seed: int) -> np.ndarray:
     """A Latin hypercube or scrambled Sobol design of ``n`` points in ``[0, 1)^d``."""
     if d == 0:
         return np.empty((n, 0))
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESIGN_KEY,)))
+    rng = np.random.default_rng(design_seed(seed))
     if sampler == "lhs":
         return qmc.LatinHypercube(d, rng=rng).random(n)
     with warnings.catch_warnings():

@@ -211,11 +211,11 @@ class ZarrStore:
 
         import zarr
 
-        from ..io import _remove_stale_temps, _temp_prefix
+        from ..io import remove_stale_temps, temp_prefix
 
-        _remove_stale_temps(self.path)
+        remove_stale_temps(self.path)
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(self.path), suffix=self.path.suffix,
+            tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(self.path), suffix=self.path.suffix,
                                         dir=self.path.parent))
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create the store ({exc.strerror or exc})") from None

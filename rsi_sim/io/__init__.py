@@ -46,7 +46,7 @@ def check_output_path(path: str | Path, allowed: tuple[str, ...] = WRITERS) -> P
         raise OutputError(f"{path}: not writable (permission denied)")
     # os.access says yes to root and knows nothing of read-only or full file systems: try it.
     try:
-        fd, probe = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=parent)
+        fd, probe = tempfile.mkstemp(prefix=temp_prefix(path), suffix=path.suffix, dir=parent)
         try:
             os.close(fd)
         finally:
@@ -56,12 +56,14 @@ def check_output_path(path: str | Path, allowed: tuple[str, ...] = WRITERS) -> P
     return path
 
 
-def _temp_prefix(path: Path) -> str:
+def temp_prefix(path: Path) -> str:
+    """Prefix of this process's temporary files for `path`: host and pid, so that
+    `remove_stale_temps` can tell a dead writer's leftovers."""
     host = socket.gethostname().replace("-", "_") or "host"
     return f".{path.name}.tmp-{host}-{os.getpid()}-"
 
 
-def _remove_stale_temps(path: Path) -> list[Path]:
+def remove_stale_temps(path: Path) -> list[Path]:
     """Delete temporary files of `path` left by dead processes of this host; return them."""
     host = socket.gethostname().replace("-", "_") or "host"
     stem = f".{path.name}.tmp-{host}-"
@@ -96,8 +98,8 @@ def _alive(pid: int) -> bool:
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to `path`; rename it onto `path` if the block succeeds."""
     path = Path(path)
-    _remove_stale_temps(path)
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=path.parent or ".")
+    remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=path.suffix, dir=path.parent or ".")
     os.close(fd)
     # mkstemp makes the file private (0600); a results file gets the usual permissions.
     umask = os.umask(0)

@@ -182,7 +182,7 @@ def takeoff_scores_from_uniforms(u: ArrayLike) -> dict[str, NDArray[np.float64]]
 
     Columns: two copula scores (``ndtri``), the jumps exponent's uniform, the zero-gap uniform.
     Same distribution as :func:`takeoff_scores`; used by the milestone-ladder component, whose
-    uniforms come from each sample's seed (:mod:`rsi_sim.components._vectorized`).
+    uniforms come from each sample's seed (:mod:`rsi_sim.core.random`).
 
     Examples
     --------

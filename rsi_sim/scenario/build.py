@@ -13,6 +13,7 @@ from ..core import Component, Model, SolverOptions, parse_condition
 from ..core.conditions import pair_calls
 from ..core.errors import did_you_mean
 from ..core.race import Race
+from ..core.random import interaction_stream, resolve_seed
 from ..core.time import to_decimal_year
 from .load import Scenario
 
@@ -69,18 +70,10 @@ def build_race(scenario: Scenario, seed: Any = None,
                 on_finish=finish + [i.finish for i in interactions],
                 attrs={"scenario_name": spec.name, "scenario": scenario.to_yaml(),
                        "start_date": spec.start.isoformat(), "actors": ", ".join(actors)})
-    base = seed if seed is not None else spec.seed
-    if not isinstance(base, np.random.SeedSequence):
-        base = np.random.SeedSequence(base)
+    base = resolve_seed(seed, spec)
     for i, interaction in enumerate(interactions):
-        # A stream of its own: the actors' models keep the scenario's, as when run alone.
-        stream = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, INTERACTION_STREAM, i))
-        interaction.connect(race, np.random.default_rng(stream))
+        interaction.connect(race, np.random.default_rng(interaction_stream(base, i)))
     return race
-
-
-#: Spawn-key entry of the interactions' random streams (never a sample number's position).
-INTERACTION_STREAM = 0x52414345
 
 
 def _interactions(scenario: Scenario, models: dict[str, Model]) -> list:
@@ -185,7 +178,7 @@ def _build_one(scenario: Scenario, seed: Any, components: dict[str, Any] | None,
         parts,
         start_year=start,
         horizon=spec.horizon_years(),
-        seed=spec.seed if seed is None else seed,
+        seed=resolve_seed(seed, spec),
         output_step=spec.outputs.step,
         solver=SolverOptions(**spec.solver.model_dump()),
         stop_when=stop,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ..core.conditions import pair_calls
 from ..core.errors import ParameterError, ScenarioError, SimulationError, did_you_mean
 from ..core.model import SolverOptions, check_output_grid, check_step_budget
-from ..core.params import _short_repr
+from ..core.params import short_repr
 from ..core.time import to_decimal_year
 from ..plugins import (
     HOW_TO_REGISTER,
@@ -76,8 +76,8 @@ class Scenario:
     def with_overrides(self, overrides: dict[str, Any] | list[str]) -> Scenario:
         """A copy with dotted-path overrides applied and validated again."""
         data, locs = copy.deepcopy(self.data), dict(self.locations)
-        _apply_overrides(data, locs, overrides)
-        return _validate(data, locs, self.path, self.chain)
+        apply_overrides(data, locs, overrides)
+        return validate_scenario(data, locs, self.path, self.chain)
 
     def build_model(self, seed: int | np.random.SeedSequence | None = None, components=None):
         """The `Model` this scenario describes.
@@ -116,8 +116,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None
     path = resolve_scenario(path)
     data, locs, chain = _read_with_extends(path, (), _extends_roots(path))
     if overrides:
-        _apply_overrides(data, locs, overrides)
-    return _validate(data, locs, str(path), chain)
+        apply_overrides(data, locs, overrides)
+    return validate_scenario(data, locs, str(path), chain)
 
 
 def _extends_roots(path: Path) -> tuple[Path, ...]:
@@ -145,7 +145,7 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
                             file=file, line=line, key="extends")
     if len(chain) > MAX_EXTENDS:
         raise ScenarioError(f"more than {MAX_EXTENDS} levels of extends", file=file, line=line, key="extends")
-    shown = _short_repr(parent)
+    shown = short_repr(parent)
     try:  # symlinks followed: the rules apply to the real file
         target = (path.parent / parent).resolve()
         target.is_file()
@@ -168,7 +168,7 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
                             "name, e.g. extends: baseline)", file=file, line=line, key="extends")
     if not target.is_file():
         raise ScenarioError(f"extends names {shown}, but there is no such file "
-                            f"(looked for {_short_repr(str(target), 300)}), nor a shipped "
+                            f"(looked for {short_repr(str(target), 300)}), nor a shipped "
                             f"scenario of that name{did_you_mean(Path(parent).stem, shipped_names())}",
                             file=file, line=line, key="extends")
     base, base_locs, chain = _read_with_extends(target, chain, roots)
@@ -193,7 +193,8 @@ def _merge(base: dict, child: dict) -> dict:
     return out
 
 
-def _parse_override(item: str) -> tuple[str, Any]:
+def parse_override(item: str) -> tuple[str, Any]:
+    """`"KEY=VALUE"` (a `--set` argument) as `(key, value)`, the value read as YAML."""
     if "=" not in item:
         raise ScenarioError(f"--set expects KEY=VALUE (e.g. components.software.r=1.5), got {item!r}",
                             file="--set")
@@ -202,8 +203,9 @@ def _parse_override(item: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def _apply_overrides(data: dict, locs: Locations, overrides: dict[str, Any] | list[str]) -> None:
-    items = [_parse_override(o) for o in overrides] if isinstance(overrides, list | tuple) else overrides.items()
+def apply_overrides(data: dict, locs: Locations, overrides: dict[str, Any] | list[str]) -> None:
+    """Set dotted-path overrides in the raw scenario mapping `data`, in place."""
+    items = [parse_override(o) for o in overrides] if isinstance(overrides, list | tuple) else overrides.items()
     for key, value in items:
         parts = [p for p in key.split(".")]
         if not key or any(not p for p in parts):
@@ -223,7 +225,9 @@ def _apply_overrides(data: dict, locs: Locations, overrides: dict[str, Any] | li
         locs[tuple(parts)] = ("--set", None)
 
 
-def _validate(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) -> Scenario:
+def validate_scenario(data: dict, locs: Locations, path: str, chain: tuple[str, ...]) -> Scenario:
+    """The `Scenario` of a merged raw mapping, or a `ScenarioError` located in the file
+    (`locs`: where each key was written; `chain`: the `extends` files)."""
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
@@ -270,7 +274,7 @@ def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -
         given = str(real[-1]) if real else ""
         missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing"
                    and tuple(e["loc"][:-1]) == tuple(err["loc"][:-1])]
-        msg = (f"unknown key {_short_repr(given)}{did_you_mean(given, allowed)}"
+        msg = (f"unknown key {short_repr(given)}{did_you_mean(given, allowed)}"
                + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
                + (f" (the required key {', '.join(map(repr, missing))} is missing)"
                   if missing else ""))
@@ -279,7 +283,7 @@ def _first_error(exc: ValidationError, data: dict, locs: Locations, path: str) -
         if len(real) == 1:
             line = None
     else:
-        msg = f"{msg}; got {_short_repr(err.get('input'))}"
+        msg = f"{msg}; got {short_repr(err.get('input'))}"
     return ScenarioError(msg, file=file, line=line, key=key)
 
 
@@ -355,7 +359,7 @@ def _check_component_values(scenario: Scenario, components: dict[str, Any],
         if cls is None:
             known = known_components()
             raise scenario.error(
-                f"unknown component {_short_repr(name)}{did_you_mean(name, known)}; known "
+                f"unknown component {short_repr(name)}{did_you_mean(name, known)}; known "
                 f"components: {', '.join(known)}. {HOW_TO_REGISTER}", *prefix, name)
         if values is False:  # `off`: dropped for this actor
             continue
@@ -392,7 +396,7 @@ def _check_actors(scenario: Scenario) -> None:
                                  "(the policy binds the one developer)", "policies", name, "actors")
         if policy.actor is not None and policy.actor not in spec.actors:
             raise scenario.error(
-                f"unknown actor {_short_repr(policy.actor)}{did_you_mean(policy.actor, actors)}; "
+                f"unknown actor {short_repr(policy.actor)}{did_you_mean(policy.actor, actors)}; "
                 f"the actors are: {', '.join(actors)}", "policies", name, "actor")
         if len(actors) > 1 and policy.actor is None and policy.actors is None:
             raise scenario.error(
@@ -431,7 +435,7 @@ def _check_interactions(scenario: Scenario) -> None:
     for name, values in spec.interactions.items():
         cls = INTERACTIONS.get(name)
         if cls is None:
-            raise scenario.error(f"unknown interaction {_short_repr(name)}"
+            raise scenario.error(f"unknown interaction {short_repr(name)}"
                                  f"{did_you_mean(name, list(INTERACTIONS))}; known interactions: "
                                  f"{', '.join(INTERACTIONS)}", "interactions", name)
         if len(actors) < 2:
@@ -456,7 +460,7 @@ def _check_interactions(scenario: Scenario) -> None:
                     raise scenario.error(f"{name} needs {key}: (one of the actors: "
                                          f"{', '.join(actors)})", "interactions", name)
                 if who not in spec.actors:
-                    raise scenario.error(f"unknown actor {_short_repr(who)}{did_you_mean(who, actors)}; "
+                    raise scenario.error(f"unknown actor {short_repr(who)}{did_you_mean(who, actors)}; "
                                          f"the actors are: {', '.join(actors)}",
                                          "interactions", name, key)
         if name == "weight_theft" and values.get("thief") == values.get("victim"):
@@ -516,4 +520,4 @@ def parse_scenario_text(text: str, name: str = "<text>") -> Scenario:
     data, locs = parse_yaml(text, name)
     if "extends" in data:
         raise ScenarioError("extends is only allowed in scenario files", file=name, key="extends")
-    return _validate(data, locs, name, ())
+    return validate_scenario(data, locs, name, ())

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ..core.conditions import ConditionSyntaxError, parse_condition
+from ..core.random import DEFAULT_SEED, SEED_LIMIT
 from ..core.units import duration_years
 from ..policies.schema import PolicySpec
 
@@ -152,7 +153,7 @@ def _override_keys(value: Any) -> Any:
 class EnsembleSpec(Strict):
     samples: int = Field(1000, ge=1, lt=2**32, description="number of samples of an ensemble")
     sampler: Literal["mc", "lhs", "sobol"] = Field("mc", description="Monte Carlo, Latin hypercube or Sobol")
-    seed: int | None = Field(None, ge=0, lt=2**63, description="ensemble seed (default: the scenario's seed)")
+    seed: int | None = Field(None, ge=0, lt=SEED_LIMIT, description="ensemble seed (default: the scenario's seed)")
     overrides: Annotated[dict[str, Any], BeforeValidator(_override_keys)] = Field(
         {}, description="dotted-path values applied only when the scenario runs as an ensemble")
     report: list[ReportSpec] = Field([], description="per-sample results the ensemble summary reports")
@@ -199,7 +200,7 @@ class ScenarioSpec(Strict):
     description: str = Field("", max_length=20_000)
     start: Date = Field(_dt.date(2026, 1, 1), description="date of t = 0")
     horizon: Date | Duration = Field(description="end date (YYYY-MM-DD) or duration ('20 y')")
-    seed: int = Field(0, ge=0, lt=2**63, description="random seed")
+    seed: int = Field(DEFAULT_SEED, ge=0, lt=SEED_LIMIT, description="random seed")
     outputs: Outputs = Outputs()
     solver: Solver = Solver()
     components: dict[str, dict[str, Any]] = Field(description="parameters by component")

@@ -110,12 +110,12 @@ def test_the_same_script_with_the_guard_runs(tmp_path):
 
 def test_a_store_with_nothing_finished_is_removed(tmp_path, monkeypatch):
     import rsi_sim
-    from rsi_sim.ensemble import run as run_module
+    from rsi_sim.ensemble import evaluators
 
     def fail(*args, **kwargs):
         raise RuntimeError("workers could not start")
 
-    monkeypatch.setattr(run_module, "evaluate_batch", fail)
+    monkeypatch.setattr(evaluators, "evaluate_batch", fail)  # what every engine calls
     with pytest.raises(RuntimeError):
         rsi_sim.run_ensemble(JONES_ENSEMBLE, samples=2, output=tmp_path / "j.zarr",
                              overrides={"horizon": "1 y"})

@@ -24,8 +24,8 @@ def test_run_without_alignment(baseline):
     data = dict(baseline.data)
     comps = dict(data["components"])
     comps.pop("alignment")
-    from rsi_sim.scenario.load import _validate
-    sc = _validate({**data, "components": comps}, {}, "x", ())
+    from rsi_sim.scenario.load import validate_scenario
+    sc = validate_scenario({**data, "components": comps}, {}, "x", ())
     ds = sc.build_model().run()
     assert "alignment_drift" not in ds and float(ds["milestone_year"].sel(milestone="SC")) == pytest.approx(
         float(ds["milestone_year"].sel(milestone="SC")))

@@ -8,13 +8,14 @@ from rsi_sim.components.capability import log2_horizon_slope
 
 def test_defaults_follow_from_the_data(baseline):
     trend = fit_time_horizon(since="2024-01-01")
-    comp = baseline.spec.components
-    assert comp["capability"]["anchor_horizon_hours"] == pytest.approx(trend.horizon_hours(2026.0), abs=0.01)
+    model = baseline.build_model()  # the values the baseline runs with (its defaults)
+    cap, compute = model["capability"], model["compute"]
+    assert cap.anchor_horizon_hours == pytest.approx(trend.horizon_hours(2026.0), abs=0.01)
     e = epoch_trends()
     b = log2_horizon_slope(trend.doubling_time_days,
                            e.training_compute_growth.value * e.algorithmic_progress.value)
-    assert comp["capability"]["doublings_per_oom"] == pytest.approx(b, abs=0.01)
-    assert comp["compute"]["spending_growth"] * comp["compute"]["price_performance_growth"] == pytest.approx(
+    assert cap.doublings_per_oom == pytest.approx(b, abs=0.01)
+    assert compute.spending_growth * compute.price_performance_growth == pytest.approx(
         e.training_compute_growth.value, rel=2e-3)
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from rsi_sim.components.milestone_ladder import MilestoneLadder
+from rsi_sim.core.random import SampleSeeds
 from rsi_sim.reference.ladder import phase_time
-from rsi_sim.reference.run import sample_seeds
 from rsi_sim.scenario import load_scenario
 
 SCENARIO = "scenarios/reference/ai2027_takeoff.yaml"
@@ -24,7 +24,7 @@ def _kernel(scenario, seeds):
 def test_vectorised_equals_kernel(sampling: str) -> None:
     """Each sample of run_vectorized equals a kernel run on the same stream (1e-9 y)."""
     sc = load_scenario(SCENARIO, {"components.ladder.sampling": sampling, "stop": None, **EXTRA})
-    seeds = sample_seeds(11, 20 if sampling == "published" else 2)
+    seeds = SampleSeeds(11, 0, 20 if sampling == "published" else 2)
     milestones = {k: m.when for k, m in sc.spec.milestones.items()}
     start = sc.build_model().start_year
     vec = MilestoneLadder.run_vectorized(sc.spec.components["ladder"], seeds, start, milestones,
@@ -59,4 +59,4 @@ def test_multiplier_is_continuous_and_rises() -> None:
 
 def test_unsupported_condition_raises() -> None:
     with pytest.raises(NotImplementedError):
-        MilestoneLadder.run_vectorized({}, sample_seeds(0, 1), 2027.0, {"X": "ladder_stage < 2"})
+        MilestoneLadder.run_vectorized({}, SampleSeeds(0, 0, 1), 2027.0, {"X": "ladder_stage < 2"})

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from rsi_sim.components.software_doublings import SoftwareDoublings
+from rsi_sim.core.random import SampleSeeds
 from rsi_sim.reference.forethought import median_sie_parameters, run_sie
-from rsi_sim.reference.run import sample_seeds
 from rsi_sim.scenario import load_scenario
 
 SCENARIO = "scenarios/reference/forethought_sie.yaml"
@@ -20,7 +20,7 @@ def test_vectorised_equals_kernel(options: dict[str, bool]) -> None:
     overrides = {"components.software_doublings.sampling": "published",
                  **{f"components.software_doublings.{k}": v for k, v in options.items()}}
     sc = load_scenario(SCENARIO, overrides)
-    seeds = sample_seeds(3, 20)
+    seeds = SampleSeeds(3, 0, 20)
     milestones = {k: m.when for k, m in sc.spec.milestones.items()}
     start = sc.build_model().start_year
     vec = SoftwareDoublings.run_vectorized(sc.spec.components["software_doublings"], seeds, start,

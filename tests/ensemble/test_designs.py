@@ -20,7 +20,7 @@ def test_designs_run_one_sample_per_row_and_resume_only_with_the_same_rows(tmp_p
     assert ds["components.jones.phi"].values.tolist() == [0.2, 0.9]
     assert ds["components.jones.delta"].values.tolist() == [0.1, 0.3]
     assert "components.jones.lam" not in ds.coords  # the uncertainty: section is not used
-    one = rsi_sim.run(JONES_ENSEMBLE, rsi_sim.ensemble.samplers.sample_seed(ds.attrs["seed"], 1),
+    one = rsi_sim.run(JONES_ENSEMBLE, rsi_sim.core.random.sample_seed(ds.attrs["seed"], 1),
                       overrides={**SHORT, "components.jones.phi": 0.9, "components.jones.delta": 0.3})
     np.testing.assert_allclose(ds["A"].values[1], one["A"].values, rtol=1e-12)
     other = designs.assign(**{"jones.delta": [0.1, 0.2]})

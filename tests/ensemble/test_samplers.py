@@ -5,12 +5,13 @@ import pytest
 from scipy import stats
 
 from rsi_sim.core.params import Param
+from rsi_sim.core.random import sample_seed
 from rsi_sim.ensemble.distributions import (
     UncertainParameter,
     Uncertainty,
     parse_distribution,
 )
-from rsi_sim.ensemble.samplers import Design, sample_seed
+from rsi_sim.ensemble.samplers import Design
 
 SPECS = {
     "uniform": {"dist": "uniform", "low": -1, "high": 3},

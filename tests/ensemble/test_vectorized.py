@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from rsi_sim import run_ensemble
-from rsi_sim.components._vectorized import SampleSeeds, model_uniforms, stream_uniforms
 from rsi_sim.core.errors import RsiSimError, ScenarioError
+from rsi_sim.core.random import SampleSeeds, model_uniforms, stream_uniforms
 from rsi_sim.ensemble.run import ensemble_scenario, plan_ensemble
 
 AI2027 = "scenarios/reference/ai2027_takeoff.yaml"

@@ -119,7 +119,7 @@ def test_a_subclass_replacing_a_shipped_component_runs_on_every_engine(write, tm
     # subclass with its values, and the shipped component gives other numbers
     drag, phi = (float(first[f"components.jones.{p}"].values[0]) for p in ("drag", "phi"))
     assert len(np.unique(first["components.jones.drag"].values)) == KW["samples"]
-    seed = rsi_sim.ensemble.samplers.sample_seed(KW["seed"], 0)
+    seed = rsi_sim.core.random.sample_seed(KW["seed"], 0)
     mine = rsi_sim.run(path, seed, overrides={"components.jones.drag": drag,
                                               "components.jones.phi": phi})
     np.testing.assert_allclose(mine["A"].values, first["A"].values[0], rtol=1e-12)

@@ -19,7 +19,7 @@ import xarray as xr
 
 from rsi_sim import run_ensemble
 from rsi_sim.core.time import from_decimal_year
-from rsi_sim.reference.run import (
+from rsi_sim.ensemble.reference import (
     milestone_percentiles,
     probability_at_least,
     published_summary,

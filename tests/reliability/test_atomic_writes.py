@@ -124,7 +124,7 @@ def test_stale_temps_of_live_writers_and_other_targets_are_kept(tmp_path):
     dead = tmp_path / f".out.nc.tmp-{host}-999999999-abc.nc"         # no such process
     for p in (live, other, dead):
         p.write_bytes(b"partial")
-    removed = io._remove_stale_temps(tmp_path / "out.nc")
+    removed = io.remove_stale_temps(tmp_path / "out.nc")
     assert removed == [dead] and live.exists() and other.exists()
 
 

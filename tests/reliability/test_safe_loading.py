@@ -324,12 +324,12 @@ def _other_store(d: Path) -> Path:
 def test_zarr_output_paths_fail_before_running(tmp_path, cli, monkeypatch, make, resume, words):
     """A bad ensemble output path exits 2 with a clear message before any sample runs, and
     creates or changes nothing."""
-    from rsi_sim.ensemble import run as ensemble_run
+    from rsi_sim.ensemble import evaluators
 
     out = make(tmp_path)
     before = _contents(tmp_path)
     ran = []
-    monkeypatch.setattr(ensemble_run, "evaluate_batch", lambda job, batch: ran.append(batch))
+    monkeypatch.setattr(evaluators, "evaluate_batch", lambda job, batch: ran.append(batch))
     result = cli(*ENSEMBLE, "-o", out, *(["--resume"] if resume else []))
     assert result.exit_code == 2, result.output
     assert words in " ".join(result.output.split()), result.output

@@ -9,6 +9,7 @@ import pytest
 
 import rsi_sim
 from rsi_sim import load_scenario
+from rsi_sim.components import REGISTRY
 from rsi_sim.core import Component
 from rsi_sim.core.errors import ScenarioError
 
@@ -79,7 +80,8 @@ def test_actor_parameters_are_addressable_with_set(write):
     path = race_file(write, "actors:\n  a: {}\n  b: {}\n")
     sc = load_scenario(path, ["actors.b.components.software.r=0.9"])
     assert sc.spec.actor_components("b")["software"]["r"] == 0.9
-    assert sc.spec.actor_components("a")["software"]["r"] == 1.2  # the baseline's
+    # the baseline's (its declared default: baseline.yaml does not restate defaults)
+    assert sc.spec.actor_components("a")["software"].get("r", REGISTRY["software"].params["r"].default) == 1.2
     with pytest.raises(ScenarioError) as info:
         load_scenario(path, ["actors.b.components.software.rr=0.9"])
     assert info.value.key == "actors.b.components.software.rr"

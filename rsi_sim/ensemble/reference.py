@@ -1,5 +1,6 @@
 """Reference scenarios as whole ensembles in one vectorised pass, and the statistics the
-publications report.
+publications report (here, not in :mod:`rsi_sim.reference`, which holds only the models' maths
+and so depends on nothing above the kernel).
 
 :func:`reference_ensemble` runs a reference scenario (one component with a ``run_vectorized``
 classmethod, see :mod:`rsi_sim.components._vectorized`) for many samples at once; sample ``i``
@@ -12,7 +13,7 @@ scenarios/reference/ai2027_takeoff.yaml``: the file's ``ensemble:`` section pick
 scheme and sample count); this module remains a one-call helper and prints the publication's
 own phrasing::
 
-    python -m rsi_sim.reference.run scenarios/reference/ai2027_takeoff.yaml --samples 5000
+    python -m rsi_sim.ensemble.reference scenarios/reference/ai2027_takeoff.yaml --samples 5000
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..components import REGISTRY
 from ..core.errors import ScenarioError
+from ..core.random import SampleSeeds, resolve_seed
 from ..core.time import from_decimal_year, to_decimal_year
 from ..scenario import Scenario, load_scenario
 
@@ -36,21 +39,10 @@ __all__ = [
     "probability_at_least",
     "published_summary",
     "reference_ensemble",
-    "sample_seeds",
 ]
 
 #: Years of progress the Forethought publication asks about (REFERENCE C.2).
 SIE_THRESHOLDS = (3.0, 10.0)
-
-
-def sample_seeds(seed: int, samples: int) -> list[np.random.SeedSequence]:
-    """The per-sample streams ``SeedSequence(seed).spawn(samples)`` (design §8).
-
-    >>> a = sample_seeds(7, 3)[2].generate_state(1)
-    >>> bool((a == np.random.SeedSequence(7).spawn(3)[2].generate_state(1)).all())
-    True
-    """
-    return [np.random.SeedSequence(seed, spawn_key=(i,)) for i in range(samples)]
 
 
 def reference_ensemble(scenario: Scenario | str | Path, samples: int, seed: int | None = None, *,
@@ -79,8 +71,6 @@ def reference_ensemble(scenario: Scenario | str | Path, samples: int, seed: int 
     >>> ds.sizes["sample"], sorted(probability_at_least(ds, (3.0,)))
     (200, [3.0])
     """
-    from ..components import REGISTRY
-
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
     elif overrides:
@@ -96,11 +86,9 @@ def reference_ensemble(scenario: Scenario | str | Path, samples: int, seed: int 
     values = dict(spec.components[name])
     if sampling is not None and "sampling" in cls.params:
         values["sampling"] = sampling
-    seed = spec.seed if seed is None else int(seed)
+    seed = int(resolve_seed(seed, spec))
     start = to_decimal_year(spec.start)
     milestones = {k: m.when for k, m in spec.milestones.items()}
-    from ..components._vectorized import SampleSeeds
-
     ds = cls.run_vectorized(values, SampleSeeds(seed, 0, samples), start, milestones,
                             horizon=spec.horizon_years())
     ds.attrs.update(scenario_name=spec.name, seed=seed, samples=int(samples),
@@ -189,8 +177,8 @@ def published_summary(ds: xr.Dataset) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m rsi_sim.reference.run FILE --samples N [--seed S] [--set K=V] [-o out.nc]``."""
-    parser = argparse.ArgumentParser(prog="python -m rsi_sim.reference.run",
+    """``python -m rsi_sim.ensemble.reference FILE --samples N [--seed S] [--set K=V] [-o out.nc]``."""
+    parser = argparse.ArgumentParser(prog="python -m rsi_sim.ensemble.reference",
                                      description=main.__doc__)
     parser.add_argument("scenario")
     parser.add_argument("--samples", type=int, default=1000)
