@@ -70,9 +70,13 @@ class Judgment(Component):
                "(brendanhalstead/ai-progress-rates model_config.py TASTE_SLOPE_DEFAULTS)",
         doc="rise of AI taste per tenfold effective compute")
     taste_sd_max = Param(
-        6.0, unit="SD", bounds=(0.0, 50.0),
-        source="judgmental ceiling (range 4-10 SD): bounds research quality at ~9x the human mean "
-               "(AFM clips at 100 SD, effectively unbounded)",
+        10.0, unit="SD", bounds=(0.0, 50.0),
+        source="judgmental ceiling (range 9.3-20 SD), no lower than the AI Futures Model's "
+               "SIAR-level experiment-selection skill, taste 3.25**3 times the median's, i.e. "
+               "3 z_top = 9.27 SD (brendanhalstead/ai-progress-rates progress_model.py milestone "
+               "'SIAR-level-experiment-selection-skill'): a lower ceiling makes a superintelligent "
+               "AI researcher impossible by construction; bounds research quality at ~42x the "
+               "human mean (AFM clips at 100 SD, effectively unbounded)",
         doc="highest AI research taste, SDs of ln human taste")
     top_percentile = Param(
         0.999, unit="1", bounds=(0.6, 0.999999),

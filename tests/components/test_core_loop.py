@@ -41,16 +41,23 @@ def test_start_on_the_balanced_path(baseline):
         assert growth == pytest.approx(2.83, rel=0.10), y
 
 
-def test_multiplier_has_a_fixed_reference(baseline_run):
-    """The multiplier is the research input of the current AI with the start's compute and
-    staff: it depends on the AI, not on resources grown since, and progress is faster at SAR
-    than at SC."""
-    model, ds = baseline_run
-    res = model["research"]
+def test_progress_is_faster_at_each_milestone(baseline_run):
+    """Milestones on the multiplier mean what their names say: in the baseline software
+    progresses faster at ASI than at SIAR, at SIAR than at SAR, at SAR than at SC. (With a taste
+    ceiling below AFM's SIAR-level taste, 6 SD, it did not: docs/model.md says why.)"""
+    _, ds = baseline_run
     ms = ds["milestone_year"]
     g = ds["software_growth_rate"]
-    assert float(g.interp(time=float(ms.sel(milestone="SAR")))) > float(
-        g.interp(time=float(ms.sel(milestone="SC"))))
+    rates = [float(g.interp(time=float(ms.sel(milestone=m)))) for m in ("SC", "SAR", "SIAR", "ASI")]
+    assert all(np.isfinite(rates))
+    assert rates == sorted(rates) and len(set(rates)) == 4, rates
+
+
+def test_multiplier_has_a_fixed_reference(baseline_run):
+    """The multiplier is the research input of the current AI with the start's compute and
+    staff: it depends on the AI, not on resources grown since."""
+    model, ds = baseline_run
+    res = model["research"]
     # at the start the current AI with the start's resources is the run itself
     s0 = ds.isel(time=0)
     assert float(s0["ai_rd_multiplier"]) == pytest.approx(float(s0["research_input"]))

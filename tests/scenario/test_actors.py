@@ -456,7 +456,9 @@ def test_export_controls_and_theft_act_on_cn_project_only(shipped_races):
             assert _same(ds[var].sel(actor="us_lab").values, race[var].sel(actor="us_lab").values), \
                 (name, var)
     asi = lambda ds: float(ds["milestone_year"].sel(actor="cn_project", milestone="ASI"))  # noqa: E731
-    assert asi(shipped_races["export_controls"]) > asi(race) + 1.0
+    # the chip cap delays cn_project's ASI by most of a year (0.87 y at seed 0; 1.45 y while the
+    # taste ceiling, 6 SD, made ASI wait for automation to creep towards 100% release by release)
+    assert asi(shipped_races["export_controls"]) > asi(race) + 0.5
     capped = shipped_races["export_controls"]["physical_compute"].sel(actor="cn_project")
     assert float(capped.isel(time=-1)) < float(race["physical_compute"].sel(actor="cn_project").isel(time=-1))
     # stolen weights bring cn_project's ASI forward; fewer thefts at SL5 than at SL3
