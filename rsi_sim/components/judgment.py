@@ -71,12 +71,12 @@ class Judgment(Component):
         doc="rise of AI taste per tenfold effective compute")
     taste_sd_max = Param(
         10.0, unit="SD", bounds=(0.0, 50.0),
-        source="judgmental ceiling (range 9.3-20 SD), no lower than the AI Futures Model's "
-               "SIAR-level experiment-selection skill, taste 3.25**3 times the median's, i.e. "
-               "3 z_top = 9.27 SD (brendanhalstead/ai-progress-rates progress_model.py milestone "
-               "'SIAR-level-experiment-selection-skill'): a lower ceiling makes a superintelligent "
-               "AI researcher impossible by construction; bounds research quality at ~42x the "
-               "human mean (AFM clips at 100 SD, effectively unbounded)",
+        source="judgmental ceiling (range 9.5-20 SD), above the AI Futures Model's "
+               "SIAR-level experiment-selection skill, taste 3.25**3 in its mean-1 units, i.e. "
+               "3 z_top + sigma/2 = 9.46 SD (brendanhalstead/ai-progress-rates progress_model.py "
+               "compute_milestones, 'SIAR-level-experiment-selection-skill'): with a lower ceiling "
+               "AI taste can never reach that level; bounds research quality at ~42x the human "
+               "mean (AFM clips at 100 SD, effectively unbounded)",
         doc="highest AI research taste, SDs of ln human taste")
     top_percentile = Param(
         0.999, unit="1", bounds=(0.6, 0.999999),
