@@ -28,13 +28,13 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
+from ..core.distributions import Uncertainty, parse_uncertainty
 from ..core.errors import RsiSimError, did_you_mean
 from ..core.random import SEEDING_RULE, resolve_seed, seed_in_range
 from ..plugins import load_plugins, worker_refs
 from ..scenario import Scenario, load_scenario
 from .batch import Batch, EnsembleJob, result_layout, vectorized_component
 from .designs import GivenDesign
-from .distributions import Uncertainty, parse_uncertainty
 from .evaluators import Evaluator, make_evaluator
 from .samplers import SAMPLERS, Design
 from .store import (

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from rsi_sim.components import JonesResearch
-from rsi_sim.ensemble import distributions as dists
+from rsi_sim.core import distributions as dists
 from rsi_sim.ensemble.distributions import (
     KINDS,
     REGISTRY,
