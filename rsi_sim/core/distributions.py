@@ -200,6 +200,9 @@ class DistributionKind:
     def support(self, d: Distribution) -> tuple[float, float]:
         return d.args[0], d.args[-1]
 
+    def at_normal_score(self, d: Distribution, z: np.ndarray) -> np.ndarray:
+        raise ValueError(f"{self.name} is not a function of a normal score")
+
     def describe(self, d: Distribution) -> str:
         return f"{self.name}(" + ", ".join(f"{x:.4g}" for x in d.args) + ")"
 
@@ -346,7 +349,7 @@ class _Truncated(DistributionKind):
         """Values at standard-normal scores ``z`` (untruncated only): ``ppf(Phi(z))`` without
         the round trip through ``Phi``, which would lose the far tails to rounding. Copulas of
         normal scores (the AI 2027 reference model's) feed the scores straight in."""
-        if math.isfinite(self._log_bounds(d)[0]) or math.isfinite(self._log_bounds(d)[1]):
+        if any(math.isfinite(x) for x in self._log_bounds(d)):
             raise ValueError(f"at_normal_score needs an untruncated {self.name}")
         mu, sd = d.args
         x = np.asarray(z, dtype=float) * sd + mu  # the order of stats.norm.ppf: same bits
