@@ -2,11 +2,11 @@
 
 Each command imports what it runs (scenarios, the kernel, ensembles, analysis, plots, the app)
 inside its own function, so ``rsi-sim --help`` (and a mistyped command) answers without loading
-xarray, scipy or matplotlib, and a command loads only what it uses. This module (and ``__main__``, which
-imports it inside ``main`` so a Ctrl-C while it loads ends cleanly) is the one place where the
-package imports its own modules inside functions; ``tests/test_imports.py`` allows exactly these
-(docs/architecture.md, "The parts and the way dependencies point"). At module level it imports
-only light parts: ``core.errors``, ``core.time``, ``tables``, ``_deps``.
+xarray, scipy or matplotlib, and a command loads only what it uses. This module, and
+``__main__`` (which imports it inside ``main`` so a Ctrl-C while it loads ends cleanly), are the
+one place where the package imports its own modules inside functions; ``tests/test_imports.py``
+allows exactly these (docs/architecture.md, "The parts and the way dependencies point"). At
+module level it imports only light parts: ``core.errors``, ``core.time``, ``tables``, ``_deps``.
 """
 
 from __future__ import annotations
