@@ -1,7 +1,17 @@
-"""The ``rsi-sim`` command."""
+"""The ``rsi-sim`` command.
+
+Each command imports what it runs (scenarios, the kernel, ensembles, analysis, plots, the app)
+inside its own function, so ``rsi-sim --help`` (and a mistyped command) answers without loading
+xarray, scipy or matplotlib, and a command loads only what it uses. This module, and
+``__main__`` (which imports it inside ``main`` so a Ctrl-C while it loads ends cleanly), are the
+one place where the package imports its own modules inside functions; ``tests/test_imports.py``
+allows exactly these (docs/architecture.md, "The parts and the way dependencies point"). At
+module level it imports only light parts: ``core.errors``, ``core.time``, ``tables``, ``_deps``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import sys
@@ -16,6 +26,7 @@ from rich.markup import escape
 
 from ._deps import missing_dependency
 from .core.errors import RsiSimError, did_you_mean
+from .core.time import to_decimal_year
 from .tables import FORMATS, Column, TextTable, print_tables
 
 app = typer.Typer(
@@ -436,11 +447,6 @@ def compare(
 
 def _lead_date(text: str) -> float:
     """A ``--lead-at`` date as a decimal year."""
-    import datetime as dt
-
-    from .core.errors import RsiSimError
-    from .core.time import to_decimal_year
-
     try:
         return to_decimal_year(dt.date.fromisoformat(text.strip()))
     except ValueError:

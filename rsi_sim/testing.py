@@ -33,6 +33,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("rsi_sim.testing needs hypothesis: pip install 'rsi_sim[test]'") from exc
 
+from .components import REGISTRY
 from .core import Component, Param
 
 __all__ = ["parameter_values", "parameters", "scenarios"]
@@ -112,8 +113,6 @@ def scenarios(draw, components: list[str] | None = None, *,
         parameters drawn too.
     max_horizon_years : longest horizon drawn (default: 2026 to 2200).
     """
-    from .components import REGISTRY
-
     if components is None:
         components = draw(st.lists(st.sampled_from(sorted(REGISTRY)), min_size=1, unique=True))
     names = _with_needs(list(components), REGISTRY)

@@ -12,9 +12,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .. import io
+from ..api import run
 from ..core.errors import RsiSimError
 from ..core.random import resolve_seed
 from ..plugins import load_plugins
+from ..scenario import Scenario, load_scenario
 from ..tables import Column, TextTable
 from .summary import first_to_reach, fmt_lead, fmt_year, lead_at
 
@@ -47,9 +50,6 @@ def compare(scenarios: Sequence[Any], seed: int | None = None, *,
     >>> bool(ds["milestone_delay"].sel(scenario="compute_cap", milestone="ASI") > 0)
     True
     """
-    from ..api import run
-    from ..scenario import Scenario, load_scenario
-
     if not scenarios:
         raise RsiSimError("compare needs at least one scenario")
     load_plugins(plugins)
@@ -263,8 +263,6 @@ def comparison_text_table(ds: xr.Dataset, lead_at: Sequence[float] | None = None
 
 def write_comparison(ds: xr.Dataset, directory: str | Path) -> tuple[Path, Path]:
     """Write ``DIR/comparison.nc`` and ``DIR/comparison.csv`` (the table), each atomically."""
-    from .. import io
-
     directory = Path(directory)
     nc, csv = directory / "comparison.nc", directory / "comparison.csv"
     io.write(ds, nc)

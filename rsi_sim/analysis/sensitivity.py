@@ -27,8 +27,13 @@ import numpy as np
 import xarray as xr
 
 from .._deps import require
+from ..core.distributions import Uncertainty
 from ..core.errors import RsiSimError
 from ..core.random import salib_seed
+from ..ensemble.evaluators import make_evaluator
+from ..ensemble.run import execute, plan_ensemble
+from ..ensemble.samplers import values_from_unit
+from ..ensemble.store import MemoryStore
 from ..plugins import load_plugins
 from ..tables import Column, TextTable
 
@@ -111,11 +116,6 @@ def sensitivity(scenario: Any, metric: str, *, samples: int = DEFAULT_SAMPLES, s
     """
     sobol_analyze = require("SALib.analyze.sobol", "sensitivity analysis")
     sobol_sample = require("SALib.sample.sobol", "sensitivity analysis")
-    from ..ensemble.distributions import Uncertainty
-    from ..ensemble.evaluators import make_evaluator
-    from ..ensemble.run import execute, plan_ensemble
-    from ..ensemble.samplers import values_from_unit
-    from ..ensemble.store import MemoryStore
 
     if samples < 1:
         raise RsiSimError(f"--samples must be at least 1; got {samples}")

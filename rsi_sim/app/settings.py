@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..core.distributions import parse_uncertainty
 from ..core.errors import RsiSimError
 from ..core.params import Param
-from ..ensemble.distributions import parse_uncertainty
 from ..scenario import Scenario, load_scenario
 from ..scenario.load import uncertainty_components
 from ..scenario.shipped import shipped_dir

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..calibration import fit_time_horizon
 from ..core import Component, Param
 from ..core.errors import SimulationError
 from ..core.model import LOG_LIMIT
@@ -32,8 +33,6 @@ _FITS = {"metr_since_2023": "2023-01-01", "metr_all": None}
 @functools.lru_cache(maxsize=4)
 def _fitted(calibration: str) -> tuple[float, float, float]:
     """(h0 hours, t0 decimal year, T years) of the METR fit; cached (a pure function of data)."""
-    from ..calibration import fit_time_horizon
-
     trend = fit_time_horizon(since=_FITS[calibration])
     t0 = to_decimal_year(trend.reference_date)
     return trend.horizon_hours(trend.reference_date), t0, trend.doubling_time_days / DAYS_PER_YEAR

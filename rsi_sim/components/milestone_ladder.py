@@ -107,7 +107,16 @@ class MilestoneLadder(Component):
 
     # ---- the published scheme, shared by both paths ------------------------------------------
     @staticmethod
-    def _settings(v: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[float, ...], float]:
+    def reference_arguments(v: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The keyword arguments of :func:`~rsi_sim.reference.ai2027.takeoff_parameters_from_scores`
+        and of :func:`~rsi_sim.reference.ai2027.takeoff_milestones` (without ``sc_year``, the
+        scenario's start) for the parameter values ``v``: the one place the parameters meet
+        the reference functions.
+
+        >>> gaps, ladder = MilestoneLadder.reference_arguments(MilestoneLadder().values)
+        >>> gaps["sc_to_sar_80ci"], ladder["speedups"]
+        ((1.5, 10.0), (5.0, 25.0, 250.0, 2000.0))
+        """
         gap_params = {
             "p_zero_sc_to_sar": v["p_zero_sc_to_sar"],
             "sc_to_sar_80ci": (v["sc_to_sar_low"], v["sc_to_sar_high"]),
@@ -117,16 +126,16 @@ class MilestoneLadder(Component):
             "stock_at_amr": v["stock_at_amr"],
             "sar_to_siar_exponent": v["sar_to_siar_exponent"],
         }
-        speedups = (v["v_sc"], v["v_sar"], v["v_siar"], v["v_asi"])
-        return gap_params, speedups, v["max_phase_years"]
+        ladder = {"speedups": (v["v_sc"], v["v_sar"], v["v_siar"], v["v_asi"]),
+                  "max_phase_years": v["max_phase_years"]}
+        return gap_params, ladder
 
     @classmethod
     def _ladder(cls, v: Mapping[str, Any], scores: dict[str, np.ndarray],
                 sc_year: float) -> xr.Dataset:
-        gap_params, speedups, cap = cls._settings(v)
+        gap_params, ladder = cls.reference_arguments(v)
         gaps = ai2027.takeoff_parameters_from_scores(scores, **gap_params)
-        return ai2027.takeoff_milestones(gaps, sc_year=sc_year, speedups=speedups,
-                                         max_phase_years=cap)
+        return ai2027.takeoff_milestones(gaps, sc_year=sc_year, **ladder)
 
     # ---- state and process -------------------------------------------------------------------
     def build(self, model):
@@ -134,8 +143,7 @@ class MilestoneLadder(Component):
         scores = (ai2027.takeoff_scores_from_uniforms(model_uniforms(model.rng, 4, self.name))
                   if self.sampling == "published" else ai2027.median_takeoff_scores(1))
         self.drawn = self._ladder(self.values, scores, model.start_year).isel(sample=0)
-        _, speedups, _ = self._settings(self.values)
-        self.speedups = np.asarray(speedups, dtype=float)
+        self.speedups = np.asarray(self.reference_arguments(self.values)[1]["speedups"], dtype=float)
         self.gaps = np.array([float(self.drawn[k]) for k in _GAPS])
         self.phase_years = self.drawn["phase_years"].values
         if not (np.isfinite(self.gaps).all() and np.isfinite(self.phase_years).all()):
@@ -232,8 +240,7 @@ class MilestoneLadder(Component):
             scores = ai2027.median_takeoff_scores(n)
         ladder = cls._ladder(v, scores, start_year)
         stage_years = ladder["milestone_year"].values  # (sample, 4)
-        _, speedups, _ = cls._settings(v)
-        vs = np.asarray(speedups, dtype=float)
+        vs = np.asarray(cls.reference_arguments(v)[1]["speedups"], dtype=float)
         gaps = np.stack([ladder[k].values for k in _GAPS], axis=1)
         years = {}
         for name, cond in milestones.items():

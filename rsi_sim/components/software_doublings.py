@@ -97,7 +97,9 @@ class SoftwareDoublings(Component):
 
     # ---- the published scheme, shared by both paths --------------------------------------------
     @staticmethod
-    def _ranges(v: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    def reference_ranges(v: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+        """The bounds keywords of :func:`~rsi_sim.reference.forethought.sie_inputs_from_uniforms`
+        and :func:`~rsi_sim.reference.forethought.median_sie_parameters` for the values ``v``."""
         return {
             "initial_speedup_range": (v["initial_speedup_low"], v["initial_speedup_high"]),
             "returns_range": (v["returns_low"], v["returns_high"]),
@@ -106,7 +108,14 @@ class SoftwareDoublings(Component):
         }
 
     @staticmethod
-    def _options(v: Mapping[str, Any]) -> dict[str, Any]:
+    def reference_options(v: Mapping[str, Any]) -> dict[str, Any]:
+        """The option keywords of :func:`~rsi_sim.reference.forethought.run_sie` for the values
+        ``v`` (:func:`~rsi_sim.reference.forethought.doubling_times` takes all but
+        ``window_months``).
+
+        >>> SoftwareDoublings.reference_options(SoftwareDoublings().values)["max_months"]
+        48.0
+        """
         keys = ("software_share", "gradual_boost", "retraining_cost", "constant_r", "max_months",
                 "window_months")
         return {k: v[k] for k in keys}
@@ -133,10 +142,10 @@ class SoftwareDoublings(Component):
         v = self.values
         if self.sampling == "published":
             u = model_uniforms(model.rng, 4, self.name)
-            draws = sie.sie_parameters_dataset(*sie.sie_inputs_from_uniforms(u, **self._ranges(v)))
+            draws = sie.sie_parameters_dataset(*sie.sie_inputs_from_uniforms(u, **self.reference_ranges(v)))
         else:
-            draws = sie.median_sie_parameters(**self._ranges(v))
-        run = sie.run_sie(draws, **self._options(v))
+            draws = sie.median_sie_parameters(**self.reference_ranges(v))
+        run = sie.run_sie(draws, **self.reference_options(v))
         self.inputs = {k: float(draws[k][0]) for k in INPUTS}
         row = run["doubling_time_months"].values[0]
         self.schedule = row[1:int(run["doublings"][0]) + 1]  # months of doublings 1, 2, ...
@@ -218,11 +227,11 @@ class SoftwareDoublings(Component):
         n = len(seeds)
         if v["sampling"] == "published":
             u = stream_uniforms(seeds, 4, cls.name)
-            draws = sie.sie_parameters_dataset(*sie.sie_inputs_from_uniforms(u, **cls._ranges(v)))
+            draws = sie.sie_parameters_dataset(*sie.sie_inputs_from_uniforms(u, **cls.reference_ranges(v)))
         else:
-            one = sie.median_sie_parameters(**cls._ranges(v))
+            one = sie.median_sie_parameters(**cls.reference_ranges(v))
             draws = one.isel(sample=np.zeros(n, dtype=int)).assign_coords(sample=np.arange(n))
-        options = cls._options(v)
+        options = cls.reference_options(v)
         options.pop("window_months")
         times, steps = cls._truncate(sie.doubling_times(draws, **options)[0], horizon)
         stats = cls._statistics(v, times, steps)

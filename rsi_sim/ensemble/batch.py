@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ..components import REGISTRY
+from ..core.distributions import Uncertainty, parse_uncertainty
 from ..core.errors import RsiSimError
 from ..core.random import SampleSeeds, sample_seed
 from ..core.time import to_decimal_year
@@ -23,7 +24,6 @@ from ..plugins import restore
 from ..scenario import Scenario, parse_scenario_text
 from ..scenario.build import build_model
 from ..scenario.load import uncertainty_components
-from .distributions import Uncertainty, parse_uncertainty
 from .store import STATUS_FAILED, STATUS_OK
 
 #: Largest error text kept per failed sample.

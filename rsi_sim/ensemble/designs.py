@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.distributions import Distribution, UncertainParameter, Uncertainty
 from ..core.errors import ParameterError, RsiSimError, did_you_mean
-from .distributions import Distribution, UncertainParameter, Uncertainty
 
 
 class DesignError(RsiSimError):

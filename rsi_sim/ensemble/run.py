@@ -16,6 +16,7 @@ sample ``i``; the store then has no time variables and ``n_events`` is 0.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -27,14 +28,20 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import __version__
+from .. import __version__, io
+from ..core.distributions import Uncertainty, parse_uncertainty
 from ..core.errors import RsiSimError, did_you_mean
 from ..core.random import SEEDING_RULE, resolve_seed, seed_in_range
 from ..plugins import load_plugins, worker_refs
 from ..scenario import Scenario, load_scenario
+from ..scenario.load import (
+    apply_overrides,
+    parse_override,
+    uncertainty_components,
+    validate_scenario,
+)
 from .batch import Batch, EnsembleJob, result_layout, vectorized_component
 from .designs import GivenDesign
-from .distributions import Uncertainty, parse_uncertainty
 from .evaluators import Evaluator, make_evaluator
 from .samplers import SAMPLERS, Design
 from .store import (
@@ -96,10 +103,6 @@ def ensemble_scenario(scenario: Scenario | str | Path,
     >>> s.spec.components["ladder"]["sampling"], s.spec.ensemble.overrides
     ('published', {})
     """
-    import copy
-
-    from ..scenario.load import apply_overrides, parse_override, validate_scenario
-
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     user = dict(parse_override(o) for o in overrides) if isinstance(overrides, list | tuple) \
@@ -131,8 +134,6 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     ``designs``: a DataFrame of parameter sets, one row per sample
     (:mod:`rsi_sim.ensemble.designs`), instead of the ``uncertainty:`` section.
     """
-    from ..scenario.load import uncertainty_components
-
     scenario = ensemble_scenario(scenario, overrides)
     spec = scenario.spec
     given = None
@@ -302,8 +303,6 @@ def run_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *,
     >>> ds.sizes["sample"], [int(s) for s in ds["status"]]
     (3, [1, 1, 1])
     """
-    from .. import io
-
     load_plugins(plugins)
     plan = plan_ensemble(scenario, samples, seed=seed, sampler=sampler, batch_size=batch_size,
                          overrides=overrides, vectorized=vectorized, designs=designs)

@@ -15,9 +15,9 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 
+from ..core.distributions import Uncertainty, check_derived, correlation_factor, evaluate_formula
 from ..core.errors import RsiSimError
 from ..core.random import MAX_SAMPLES, design_seed, monte_carlo_seed
-from .distributions import Uncertainty, check_derived, correlation_factor, evaluate_formula
 
 SAMPLERS = ("mc", "lhs", "sobol")
 _EDGE = 1e-12

@@ -35,6 +35,7 @@ import xarray as xr
 
 from .._deps import require
 from ..core.errors import RsiSimError
+from ..io import remove_stale_temps, temp_prefix
 
 # zarr notes, on every consolidation, that consolidated metadata is an extension of format 3.
 # It is ignored by a filter for that one message rather than inside catch_warnings: zarr
@@ -210,8 +211,6 @@ class ZarrStore:
         import tempfile
 
         import zarr
-
-        from ..io import remove_stale_temps, temp_prefix
 
         remove_stale_temps(self.path)
         try:

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..core.errors import RsiSimError
+from ..io import OutputError, atomic_path, check_output_path
 
 #: File types a figure can be written to, chosen by extension.
 FIGURE_TYPES = (".png", ".svg", ".pdf")
@@ -172,8 +173,6 @@ def save(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
 
     Raises `rsi_sim.io.OutputError` for an unknown extension or an unwritable path.
     """
-    from ..io import OutputError, atomic_path, check_output_path
-
     path = check_output_path(path, FIGURE_TYPES)
     try:
         with atomic_path(path) as tmp:

@@ -24,165 +24,60 @@ The published yaml also lists ``SAR to SIAR``, ``SIAR to ASI`` and ``ASI to WS``
 draws never reach a milestone date, so they are not reproduced here.
 
 Shared REFERENCE.md C.1 gives the published figures this must reproduce.
+
+The parameters are declared once, as the ``Param`` declarations of
+:class:`rsi_sim.components.milestone_ladder.MilestoneLadder` (default, unit, source); the
+functions here take them as keyword arguments without defaults. The lognormals are the
+distribution registry's (:mod:`rsi_sim.core.distributions`, ``lognormal`` with an 80%
+``interval``). The draws come from each sample's seeded stream (:mod:`rsi_sim.core.random`)
+through the component, so a forecast is an ensemble of the reference scenario:
+``rsi-sim ensemble scenarios/reference/ai2027_takeoff.yaml``.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 
+from rsi_sim.core.distributions import REGISTRY, Distribution
 from rsi_sim.reference.ladder import phase_time
 
 __all__ = [
     "MILESTONES",
-    "PARAMETERS",
-    "lognormal_from_80ci",
+    "lognormal_80ci",
     "median_takeoff_scores",
-    "sample_takeoff_parameters",
     "takeoff_parameters_from_scores",
-    "takeoff_scores",
     "takeoff_scores_from_uniforms",
     "takeoff_milestones",
-    "sample_takeoff",
 ]
 
 MILESTONES: tuple[str, ...] = ("SC", "SAR", "SIAR", "ASI")
 
-_SOURCE = "uvafan/timelines-takeoff-ai-2027 takeoff/"
-# One declaration per parameter: default, unit, source. Defaults are the published values.
-PARAMETERS: dict[str, dict[str, Any]] = {
-    "sc_year": {
-        # 2027-03-31 as the published code turns dates into years: year + day_of_year/365.
-        "default": 2027 + 90 / 365,
-        "unit": "decimal year",
-        "source": _SOURCE + "params.yaml starting_time 'March 31 2027'",
-        "description": "date of the superhuman coder (SC), pinned",
-    },
-    "p_zero_sc_to_sar": {
-        "default": 0.15,
-        "unit": "probability",
-        "source": _SOURCE + "params.yaml times['SC to SAR'][0]",
-        "description": "chance that SC->SAR needs no further human-only progress",
-    },
-    "sc_to_sar_80ci": {
-        "default": (1.5, 10.0),
-        "unit": "human-only years",
-        "source": _SOURCE + "params.yaml times['SC to SAR'][1:]",
-        "description": "80% interval of the lognormal SC->SAR gap when non-zero",
-    },
-    "amr_to_sar_80ci": {
-        "default": (1.0, 25.0),
-        "unit": "human-only years",
-        "source": _SOURCE + "forecasting_takeoff.py get_milestone_samples (amr_to_sar_dist)",
-        "description": "80% interval of the lognormal AMR->SAR gap (drives later gaps)",
-    },
-    "amr_sc_correlation": {
-        "default": 0.8,
-        "unit": "correlation of normal scores",
-        "source": _SOURCE + "forecasting_takeoff.py amr_sar_sc_sar_correlation",
-        "description": "Gaussian-copula correlation between AMR->SAR and SC->SAR",
-    },
-    "sar_to_siar_jumps_80ci": {
-        "default": (0.3, 7.5),
-        "unit": "dimensionless exponent",
-        "source": _SOURCE + "forecasting_takeoff.py sar_to_siar_equiv_jumps_dist",
-        "description": "80% interval of the lognormal 'SAR->SIAR equivalent jumps' exponent",
-    },
-    "stock_at_amr": {
-        "default": 10.0,
-        "unit": "human-only years",
-        "source": _SOURCE + "forecasting_takeoff.py ('x = 10 + amr_to_sar')",
-        "description": "research stock at AMR; research stock at SAR = this + AMR->SAR",
-    },
-    "sar_to_siar_exponent": {
-        "default": 2.0,
-        "unit": "dimensionless exponent",
-        "source": _SOURCE + "forecasting_takeoff.py ('x * 2**(2*log2(x/10)) - x')",
-        "description": "SAR->SIAR gap = x (x/stock_at_amr)^exponent - x",
-    },
-    "speedups": {
-        "default": (5.0, 25.0, 250.0, 2000.0),
-        "unit": "AI R&D progress multiplier",
-        "source": _SOURCE + "params.yaml speedups SC, SAR, SIAR, ASI",
-        "description": "progress multipliers at SC, SAR, SIAR, ASI",
-    },
-    "max_phase_years": {
-        "default": 1000.0,
-        "unit": "calendar years",
-        "source": _SOURCE + "forecasting_takeoff.py MAX_CALENDAR_DAYS = 365*1000",
-        "description": "cap on the calendar time of one phase (None: no cap)",
-    },
-}
 
-
-def _default(name: str) -> Any:
-    return PARAMETERS[name]["default"]
-
-
-def lognormal_from_80ci(lower: float, upper: float, uniform: ArrayLike) -> NDArray[np.float64]:
-    """Quantile function of the lognormal whose 10th and 90th percentiles are ``lower``, ``upper``.
+def lognormal_80ci(lower: float, upper: float) -> Distribution:
+    """The registry's lognormal whose 10th and 90th percentiles are ``lower`` and ``upper``.
 
     ``ln X ~ N(mu, sigma)`` with ``mu`` the mean of the log bounds and
     ``sigma = (ln upper − ln lower) / (2 z_0.9)`` (published ``get_lognormal_from_80_ci``).
-
-    Parameters
-    ----------
-    lower, upper : float
-        10th and 90th percentiles, ``0 < lower < upper``.
-    uniform : array_like
-        Probabilities in (0, 1) at which to evaluate the quantile function.
-
-    Returns
-    -------
-    numpy.ndarray
-        Quantiles, same shape as ``uniform``.
+    Built without the ``uncertainty:`` reader's checks, as the published code does: a reversed
+    or empty interval gives a mirrored or constant distribution, not an error.
 
     Examples
     --------
-    >>> lognormal_from_80ci(1.5, 10.0, [0.1, 0.5, 0.9]).round(4).tolist()
+    >>> lognormal_80ci(1.5, 10.0).at_normal_score(ndtri([0.1, 0.5, 0.9])).round(4).tolist()
     [1.5, 3.873, 10.0]
     """
-    return _lognormal_from_normal(lower, upper, ndtri(np.asarray(uniform, dtype=float)))
-
-
-def _lognormal_from_normal(lower: float, upper: float, z: ArrayLike) -> NDArray[np.float64]:
-    # Same distribution as lognormal_from_80ci, fed with a standard-normal score directly:
-    # the published code maps normal -> uniform (norm.cdf) -> lognormal (ppf); skipping the
-    # round trip avoids losing the tails to rounding.
-    log_lo, log_hi = np.log(lower), np.log(upper)
-    sigma = (log_hi - log_lo) / (2.0 * ndtri(0.9))
-    return np.exp(0.5 * (log_lo + log_hi) + sigma * np.asarray(z, dtype=float))
-
-
-def takeoff_scores(n: int, rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
-    """The raw random draws of one AI 2027 takeoff sample set, before any transformation.
-
-    In this order: ``normal`` = ``standard_normal((n, 2))`` (copula scores), ``jumps_u`` =
-    ``random(n)`` (jumps exponent), ``zero_u`` = ``random(n)`` (zero SC->SAR gap). Drawing
-    ``n = 1`` from each of many streams and concatenating gives exactly what
-    :func:`sample_takeoff_parameters` gives stream by stream.
-
-    Examples
-    --------
-    >>> sorted(takeoff_scores(2, np.random.default_rng(0)))
-    ['jumps_u', 'normal', 'zero_u']
-    """
-    z = rng.standard_normal((n, 2))
-    jumps_u = rng.random(n)
-    zero_u = rng.random(n)
-    return {"normal": z, "jumps_u": jumps_u, "zero_u": zero_u}
+    return REGISTRY["lognormal"].from_interval(lower, upper, level=0.8)
 
 
 def takeoff_scores_from_uniforms(u: ArrayLike) -> dict[str, NDArray[np.float64]]:
-    """The raw draws of :func:`takeoff_scores` from 4 uniforms per sample, by inverse CDF.
+    """The raw draws of one AI 2027 sample set from 4 uniforms per sample, by inverse CDF.
 
     Columns: two copula scores (``ndtri``), the jumps exponent's uniform, the zero-gap uniform.
-    Same distribution as :func:`takeoff_scores`; used by the milestone-ladder component, whose
-    uniforms come from each sample's seed (:mod:`rsi_sim.core.random`).
+    The milestone-ladder component takes the uniforms from each sample's seed
+    (:mod:`rsi_sim.core.random`).
 
     Examples
     --------
@@ -199,34 +94,34 @@ def median_takeoff_scores(n: int = 1) -> dict[str, NDArray[np.float64]]:
 
     Examples
     --------
-    >>> ds = takeoff_parameters_from_scores(median_takeoff_scores())
-    >>> round(float(ds["sc_to_sar_gap"][0]), 3), round(float(ds["amr_to_sar_gap"][0]), 3)
-    (3.873, 5.0)
+    >>> median_takeoff_scores()["normal"].tolist()
+    [[0.0, 0.0]]
     """
     return {"normal": np.zeros((n, 2)), "jumps_u": np.full(n, 0.5), "zero_u": np.full(n, 0.5)}
 
 
-def sample_takeoff_parameters(
-    n: int,
-    rng: np.random.Generator,
-    **params: Any,
+def takeoff_parameters_from_scores(
+    scores: dict[str, NDArray[np.float64]],
+    *,
+    p_zero_sc_to_sar: float,
+    sc_to_sar_80ci: tuple[float, float],
+    amr_to_sar_80ci: tuple[float, float],
+    amr_sc_correlation: float,
+    sar_to_siar_jumps_80ci: tuple[float, float],
+    stock_at_amr: float,
+    sar_to_siar_exponent: float,
 ) -> xr.Dataset:
-    """Draw the per-sample human-only gaps of the AI 2027 takeoff forecast.
-
-    :func:`takeoff_scores` then :func:`takeoff_parameters_from_scores`. The random draws are, in
-    this order, ``standard_normal((n, 2))`` (copula scores), ``random(n)`` (jumps exponent) and
-    ``random(n)`` (zero SC->SAR gap): a caller that wants per-sample streams can call this with
-    ``n=1`` per stream.
+    """The human-only gaps implied by raw draws (deterministic, elementwise).
 
     Parameters
     ----------
-    n : int
-        Number of samples.
-    rng : numpy.random.Generator
-        Source of randomness (no global state is used).
-    **params
-        Keyword parameters of :func:`takeoff_parameters_from_scores`; defaults are the
-        published values.
+    scores : dict
+        ``normal`` (n, 2), ``jumps_u`` (n,), ``zero_u`` (n,), as from
+        :func:`takeoff_scores_from_uniforms` or :func:`median_takeoff_scores`.
+    p_zero_sc_to_sar, sc_to_sar_80ci, amr_to_sar_80ci, amr_sc_correlation,
+    sar_to_siar_jumps_80ci, stock_at_amr, sar_to_siar_exponent
+        The parameters of :class:`~rsi_sim.components.milestone_ladder.MilestoneLadder`
+        (``MilestoneLadder.reference_arguments`` gives them from its values).
 
     Returns
     -------
@@ -237,57 +132,30 @@ def sample_takeoff_parameters(
 
     Examples
     --------
-    >>> ds = sample_takeoff_parameters(3, np.random.default_rng(0))
-    >>> ds.sizes["sample"]
-    3
-    """
-    return takeoff_parameters_from_scores(takeoff_scores(n, rng), **params)
-
-
-def takeoff_parameters_from_scores(
-    scores: dict[str, NDArray[np.float64]],
-    *,
-    p_zero_sc_to_sar: float = _default("p_zero_sc_to_sar"),
-    sc_to_sar_80ci: tuple[float, float] = _default("sc_to_sar_80ci"),
-    amr_to_sar_80ci: tuple[float, float] = _default("amr_to_sar_80ci"),
-    amr_sc_correlation: float = _default("amr_sc_correlation"),
-    sar_to_siar_jumps_80ci: tuple[float, float] = _default("sar_to_siar_jumps_80ci"),
-    stock_at_amr: float = _default("stock_at_amr"),
-    sar_to_siar_exponent: float = _default("sar_to_siar_exponent"),
-) -> xr.Dataset:
-    """The human-only gaps implied by raw draws (deterministic, elementwise).
-
-    Parameters
-    ----------
-    scores : dict
-        ``normal`` (n, 2), ``jumps_u`` (n,), ``zero_u`` (n,), as from :func:`takeoff_scores`.
-    p_zero_sc_to_sar, sc_to_sar_80ci, amr_to_sar_80ci, amr_sc_correlation,
-    sar_to_siar_jumps_80ci, stock_at_amr, sar_to_siar_exponent
-        See :data:`PARAMETERS`; defaults are the published values.
-
-    Returns
-    -------
-    xarray.Dataset
-        As :func:`sample_takeoff_parameters`.
-
-    Examples
-    --------
-    >>> ds = takeoff_parameters_from_scores(median_takeoff_scores())
+    >>> ds = takeoff_parameters_from_scores(median_takeoff_scores(), p_zero_sc_to_sar=0.15,
+    ...     sc_to_sar_80ci=(1.5, 10.0), amr_to_sar_80ci=(1.0, 25.0), amr_sc_correlation=0.8,
+    ...     sar_to_siar_jumps_80ci=(0.3, 7.5), stock_at_amr=10.0, sar_to_siar_exponent=2.0)
+    >>> round(float(ds["sc_to_sar_gap"][0]), 3), round(float(ds["amr_to_sar_gap"][0]), 3)
+    (3.873, 5.0)
     >>> round(float(ds["sar_to_siar_gap"][0]), 2)  # x (x/10)^2 - x with x = 15
     18.75
     """
     z = np.asarray(scores["normal"], dtype=float)
     n = z.shape[0]
+    # The published copula: a correlation of the two normal scores (not a rank correlation, so
+    # not the ensemble's ``correlations:``), written as the published code combines them.
     rho = float(amr_sc_correlation)
     z_amr = z[:, 0]
     z_sc = rho * z_amr + np.sqrt(1.0 - rho * rho) * z[:, 1]
     jumps_u = np.asarray(scores["jumps_u"], dtype=float)
     zero_u = np.asarray(scores["zero_u"], dtype=float)
 
-    amr_to_sar = _lognormal_from_normal(*amr_to_sar_80ci, z_amr)
+    # Normal scores go straight in (the published code's normal -> uniform -> lognormal round
+    # trip would lose the tails to rounding); the jumps exponent's uniform through ndtri.
+    amr_to_sar = lognormal_80ci(*amr_to_sar_80ci).at_normal_score(z_amr)
     sc_is_zero = zero_u < p_zero_sc_to_sar  # published: nonzero iff random() >= p_zero
-    sc_to_sar = np.where(sc_is_zero, 0.0, _lognormal_from_normal(*sc_to_sar_80ci, z_sc))
-    jumps = lognormal_from_80ci(*sar_to_siar_jumps_80ci, jumps_u)
+    sc_to_sar = np.where(sc_is_zero, 0.0, lognormal_80ci(*sc_to_sar_80ci).at_normal_score(z_sc))
+    jumps = lognormal_80ci(*sar_to_siar_jumps_80ci).at_normal_score(ndtri(jumps_u))
 
     # Research-stock argument of the published code: reaching SIAR (and then ASI) needs the stock
     # to grow by a power of the ratio by which it grew up to SAR; gaps are the stock increments.
@@ -317,9 +185,9 @@ def takeoff_parameters_from_scores(
 def takeoff_milestones(
     gaps: xr.Dataset,
     *,
-    sc_year: float = _default("sc_year"),
-    speedups: tuple[float, float, float, float] = _default("speedups"),
-    max_phase_years: float | None = _default("max_phase_years"),
+    sc_year: float,
+    speedups: tuple[float, float, float, float],
+    max_phase_years: float | None,
 ) -> xr.Dataset:
     """Milestone dates from per-sample human-only gaps (deterministic; no randomness).
 
@@ -330,9 +198,9 @@ def takeoff_milestones(
     ----------
     gaps : xarray.Dataset
         Has ``sc_to_sar_gap``, ``sar_to_siar_gap``, ``siar_to_asi_gap`` over ``sample``, e.g.
-        from :func:`sample_takeoff_parameters`.
+        from :func:`takeoff_parameters_from_scores`.
     sc_year : float
-        Decimal year of SC.
+        Decimal year of SC (the scenario's start).
     speedups : tuple of 4 floats
         Progress multipliers at SC, SAR, SIAR, ASI.
     max_phase_years : float or None
@@ -348,7 +216,8 @@ def takeoff_milestones(
     --------
     >>> gaps = xr.Dataset({k: ("sample", [v]) for k, v in
     ...     [("sc_to_sar_gap", 0.0), ("sar_to_siar_gap", 0.0), ("siar_to_asi_gap", 0.0)]})
-    >>> takeoff_milestones(gaps, sc_year=2027.0)["milestone_year"].values.tolist()
+    >>> takeoff_milestones(gaps, sc_year=2027.0, speedups=(5.0, 25.0, 250.0, 2000.0),
+    ...                    max_phase_years=1000.0)["milestone_year"].values.tolist()
     [[2027.0, 2027.0, 2027.0, 2027.0]]
     """
     v = np.asarray(speedups, dtype=float)
@@ -373,49 +242,3 @@ def takeoff_milestones(
     out["milestone_year"] = (("sample", "milestone"), years, {"units": "decimal year"})
     out["phase_years"] = (("sample", "phase"), calendar, {"units": "calendar years (365 days)"})
     return out.assign_coords(milestone=list(MILESTONES), phase=["SC-SAR", "SAR-SIAR", "SIAR-ASI"])
-
-
-def sample_takeoff(
-    n: int,
-    rng: np.random.Generator,
-    *,
-    sc_year: float = _default("sc_year"),
-    speedups: tuple[float, float, float, float] = _default("speedups"),
-    max_phase_years: float | None = _default("max_phase_years"),
-    **gap_params: Any,
-) -> xr.Dataset:
-    """Sample the AI 2027 takeoff forecast: SC → SAR → SIAR → ASI milestone years.
-
-    :func:`sample_takeoff_parameters` then :func:`takeoff_milestones`. With the published
-    defaults and 5,000 samples the medians are SAR Jul 2027, SIAR Nov 2027, ASI Mar/Apr 2028
-    (shared/REFERENCE.md C.1).
-
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    rng : numpy.random.Generator
-        Source of randomness.
-    sc_year, speedups, max_phase_years
-        See :func:`takeoff_milestones`.
-    **gap_params
-        Keyword parameters of :func:`sample_takeoff_parameters`.
-
-    Returns
-    -------
-    xarray.Dataset
-        ``milestone_year`` over (sample, milestone), milestone ``['SC', 'SAR', 'SIAR', 'ASI']``,
-        ``phase_years`` and the per-sample drawn gaps.
-
-    Examples
-    --------
-    >>> ds = sample_takeoff(1000, np.random.default_rng(1))
-    >>> bool(ds["milestone_year"].sel(milestone="SC")[0] == PARAMETERS["sc_year"]["default"])
-    True
-    >>> bool((ds["milestone_year"].diff("milestone") >= 0).all())
-    True
-    """
-    gaps = sample_takeoff_parameters(n, rng, **gap_params)
-    return takeoff_milestones(
-        gaps, sc_year=sc_year, speedups=speedups, max_phase_years=max_phase_years
-    )

@@ -25,93 +25,31 @@ The headline statistic: the most doublings completed inside any window shorter t
 expressed in years of progress at recent rates (``doublings / (4/s)``). With the published
 defaults and 10,000 samples the published code gives P(≥ 3 years) = 55.8% and
 P(≥ 10 years) = 16.6% (shared/REFERENCE.md C.2).
+
+The parameters are declared once, as the ``Param`` declarations of
+:class:`rsi_sim.components.software_doublings.SoftwareDoublings` (default, unit, source); the
+functions here take them as keyword arguments without defaults. The input distributions are the
+registry's (:mod:`rsi_sim.core.distributions`: ``log-uniform`` and ``uniform``), fed with each
+sample's seeded uniforms (:mod:`rsi_sim.core.random`) by the component, so a forecast is an
+ensemble of the reference scenario: ``rsi-sim ensemble scenarios/reference/forethought_sie.yaml``.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from rsi_sim.core.distributions import Distribution
+
 __all__ = [
-    "PARAMETERS",
     "doubling_times",
-    "draw_sie_inputs",
-    "sie_inputs_from_uniforms",
     "median_sie_parameters",
     "run_sie",
-    "sample_sie_parameters",
+    "sie_inputs_from_uniforms",
     "sie_parameters_dataset",
-    "simulate_sie",
     "window_doublings",
 ]
-
-_SOURCE = "thoulden/Accelerated_AI_Progress multiple_sims.py"
-# One declaration per parameter: default, unit, source. Defaults are the published ones.
-PARAMETERS: dict[str, dict[str, Any]] = {
-    "initial_speedup_range": {
-        "default": (2.0, 32.0),
-        "unit": "multiplier of the recent software-progress pace",
-        "source": _SOURCE + " sidebar defaults ib_low, ib_high; log-uniform",
-        "description": "bounds of the log-uniform initial speed-up f",
-    },
-    "returns_range": {
-        "default": (0.4, 3.6),
-        "unit": "software doublings per doubling of cumulative research input",
-        "source": _SOURCE + " r_low, r_high; log-uniform",
-        "description": "bounds of the log-uniform initial returns to software R&D r",
-    },
-    "parallelism_range": {
-        "default": (0.15, 0.6),
-        "unit": "pace doublings per instantaneous doubling of parallel labour",
-        "source": _SOURCE + " lf_low, lf_high (lambda_factor); log-uniform",
-        "description": "bounds of the log-uniform parallelism penalty p",
-    },
-    "limit_years_range": {
-        "default": (6.0, 16.0),
-        "unit": "years of AI progress at recent rates",
-        "source": _SOURCE + " ly_low, ly_high; uniform",
-        "description": "bounds of the uniform distance to effective software limits",
-    },
-    "software_share": {
-        "default": 0.5,
-        "unit": "fraction",
-        "source": _SOURCE + " software_contribution_param",
-        "description": "share of AI progress due to software (4/s doublings = 1 year)",
-    },
-    "gradual_boost": {
-        "default": False,
-        "unit": "switch",
-        "source": _SOURCE + " checkbox 'Gradual Boost' (compute_growth)",
-        "description": "speed-up ramps from 0.1 to f over 5 years",
-    },
-    "retraining_cost": {
-        "default": False,
-        "unit": "switch",
-        "source": _SOURCE + " checkbox 'Retraining Cost'",
-        "description": "damp the acceleration exponent x to x/(x+1)",
-    },
-    "constant_r": {
-        "default": False,
-        "unit": "switch",
-        "source": _SOURCE + " checkbox 'Constant Diminishing Returns'",
-        "description": "keep r at its initial value",
-    },
-    "max_months": {
-        "default": 48.0,
-        "unit": "months",
-        "source": _SOURCE + " dynamic_system_with_lambda(max_time_months=48)",
-        "description": "simulated horizon",
-    },
-    "window_months": {
-        "default": 12.0,
-        "unit": "months",
-        "source": _SOURCE + " conditions (12, 3), (12, 10)",
-        "description": "window in which progress is counted",
-    },
-}
 
 # Fixed constants of the published code (not exposed in its interface either).
 _BASELINE_DOUBLING_MONTHS = 3.0  # software doubling time before deployment (implied 4/yr)
@@ -122,125 +60,60 @@ _RAMP_MONTHS = 5 * 12  # gradual boost: f0 -> f exponentially over five years
 _GRADUAL_F0 = 0.1  # gradual boost: initial speed-up, and first doubling 3/(1 + 0.1) months
 
 
-def _default(name: str) -> Any:
-    return PARAMETERS[name]["default"]
-
-
-def _log_uniform(
-    rng: np.random.Generator, bounds: tuple[float, float], n: int
-) -> NDArray[np.float64]:
-    return np.exp(rng.uniform(np.log(bounds[0]), np.log(bounds[1]), size=n))
-
-
-def sample_sie_parameters(
-    n: int,
-    rng: np.random.Generator,
-    *,
-    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
-    returns_range: tuple[float, float] = _default("returns_range"),
-    parallelism_range: tuple[float, float] = _default("parallelism_range"),
-    limit_years_range: tuple[float, float] = _default("limit_years_range"),
-) -> xr.Dataset:
-    """Draw per-sample parameters of the software intelligence explosion model.
-
-    Draw order, one ``uniform(size=n)`` each: f, r, limit years, p (as the published code).
-
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    rng : numpy.random.Generator
-        Source of randomness (no global state is used).
-    initial_speedup_range, returns_range, parallelism_range, limit_years_range
-        Sampling bounds, see :data:`PARAMETERS`.
-
-    Returns
-    -------
-    xarray.Dataset
-        ``initial_speedup``, ``returns``, ``limit_years``, ``parallelism`` over ``sample``.
-
-    Examples
-    --------
-    >>> ds = sample_sie_parameters(1000, np.random.default_rng(0))
-    >>> bool(ds["returns"].min() >= 0.4 and ds["returns"].max() <= 3.6)
-    True
-    """
-    return sie_parameters_dataset(
-        *draw_sie_inputs(
-            n,
-            rng,
-            initial_speedup_range=initial_speedup_range,
-            returns_range=returns_range,
-            parallelism_range=parallelism_range,
-            limit_years_range=limit_years_range,
-        )
-    )
-
-
-def draw_sie_inputs(
-    n: int,
-    rng: np.random.Generator,
-    *,
-    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
-    returns_range: tuple[float, float] = _default("returns_range"),
-    parallelism_range: tuple[float, float] = _default("parallelism_range"),
-    limit_years_range: tuple[float, float] = _default("limit_years_range"),
-) -> tuple[NDArray[np.float64], ...]:
-    """The draws of :func:`sample_sie_parameters` as plain arrays ``(f, r, limit_years, p)``.
-
-    Examples
-    --------
-    >>> [a.shape for a in draw_sie_inputs(3, np.random.default_rng(0))]
-    [(3,), (3,), (3,), (3,)]
-    """
-    f = _log_uniform(rng, initial_speedup_range, n)
-    r = _log_uniform(rng, returns_range, n)
-    limit = rng.uniform(limit_years_range[0], limit_years_range[1], size=n)
-    p = _log_uniform(rng, parallelism_range, n)
-    return f, r, limit, p
-
-
 def sie_inputs_from_uniforms(
     u: NDArray[np.float64],
     *,
-    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
-    returns_range: tuple[float, float] = _default("returns_range"),
-    parallelism_range: tuple[float, float] = _default("parallelism_range"),
-    limit_years_range: tuple[float, float] = _default("limit_years_range"),
+    initial_speedup_range: tuple[float, float],
+    returns_range: tuple[float, float],
+    parallelism_range: tuple[float, float],
+    limit_years_range: tuple[float, float],
 ) -> tuple[NDArray[np.float64], ...]:
-    """``(f, r, limit_years, p)`` from 4 uniforms per sample (columns in that order), by inverse
-    CDF: same distributions as :func:`draw_sie_inputs`.
+    """``(f, r, limit_years, p)`` from 4 uniforms per sample (columns in that order), by the
+    inverse CDFs of the published distributions: log-uniform f, r and p, uniform limit years
+    (the registry's ``log-uniform`` and ``uniform``, built without the ``uncertainty:``
+    reader's checks, as the published code accepts any bounds).
+
+    Parameters
+    ----------
+    u : numpy.ndarray
+        (sample, 4) uniforms in [0, 1).
+    initial_speedup_range, returns_range, parallelism_range, limit_years_range
+        Bounds of each distribution: the parameters of
+        :class:`~rsi_sim.components.software_doublings.SoftwareDoublings`
+        (``SoftwareDoublings.reference_ranges`` gives them from its values).
 
     Examples
     --------
-    >>> [round(float(a[0]), 6) for a in sie_inputs_from_uniforms(np.full((1, 4), 0.5))]
+    >>> ranges = dict(initial_speedup_range=(2.0, 32.0), returns_range=(0.4, 3.6),
+    ...               parallelism_range=(0.15, 0.6), limit_years_range=(6.0, 16.0))
+    >>> [round(float(a[0]), 6) for a in sie_inputs_from_uniforms(np.full((1, 4), 0.5), **ranges)]
     [8.0, 1.2, 11.0, 0.3]
     """
     u = np.atleast_2d(np.asarray(u, dtype=float))
 
-    def log_uniform(col: NDArray[np.float64], bounds: tuple[float, float]) -> NDArray[np.float64]:
-        lo, hi = np.log(bounds[0]), np.log(bounds[1])
-        return np.exp(lo + col * (hi - lo))
+    def draw(kind: str, col: NDArray[np.float64], bounds: tuple[float, float]) -> NDArray[np.float64]:
+        return Distribution(kind, tuple(bounds)).ppf(col)
 
-    f = log_uniform(u[:, 0], initial_speedup_range)
-    r = log_uniform(u[:, 1], returns_range)
-    limit = limit_years_range[0] + u[:, 2] * (limit_years_range[1] - limit_years_range[0])
-    p = log_uniform(u[:, 3], parallelism_range)
+    f = draw("log-uniform", u[:, 0], initial_speedup_range)
+    r = draw("log-uniform", u[:, 1], returns_range)
+    limit = draw("uniform", u[:, 2], limit_years_range)
+    p = draw("log-uniform", u[:, 3], parallelism_range)
     return f, r, limit, p
 
 
 def median_sie_parameters(
     *,
-    initial_speedup_range: tuple[float, float] = _default("initial_speedup_range"),
-    returns_range: tuple[float, float] = _default("returns_range"),
-    parallelism_range: tuple[float, float] = _default("parallelism_range"),
-    limit_years_range: tuple[float, float] = _default("limit_years_range"),
+    initial_speedup_range: tuple[float, float],
+    returns_range: tuple[float, float],
+    parallelism_range: tuple[float, float],
+    limit_years_range: tuple[float, float],
 ) -> xr.Dataset:
     """One sample at the median of every input distribution (log-uniform: geometric mean).
 
     Examples
     --------
-    >>> ds = median_sie_parameters()
+    >>> ds = median_sie_parameters(initial_speedup_range=(2.0, 32.0), returns_range=(0.4, 3.6),
+    ...                            parallelism_range=(0.15, 0.6), limit_years_range=(6.0, 16.0))
     >>> [round(float(ds[k][0]), 6) for k in ("initial_speedup", "returns", "limit_years",
     ...                                       "parallelism")]
     [8.0, 1.2, 11.0, 0.3]
@@ -389,17 +262,20 @@ def _most_doublings_within(
 def doubling_times(
     draws: xr.Dataset,
     *,
-    software_share: float = _default("software_share"),
-    gradual_boost: bool = _default("gradual_boost"),
-    retraining_cost: bool = _default("retraining_cost"),
-    constant_r: bool = _default("constant_r"),
-    max_months: float = _default("max_months"),
+    software_share: float,
+    gradual_boost: bool,
+    retraining_cost: bool,
+    constant_r: bool,
+    max_months: float,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Months at which each sample completes doublings 0, 1, ... (NaN after), and their count.
 
     Examples
     --------
-    >>> times, steps = doubling_times(median_sie_parameters())
+    >>> draws = median_sie_parameters(initial_speedup_range=(2.0, 32.0), returns_range=(0.4, 3.6),
+    ...                               parallelism_range=(0.15, 0.6), limit_years_range=(6.0, 16.0))
+    >>> times, steps = doubling_times(draws, software_share=0.5, gradual_boost=False,
+    ...                               retraining_cost=False, constant_r=False, max_months=48.0)
     >>> float(times[0, 1]), int(steps[0])  # first doubling in 3/f months, f = 8
     (0.375, 53)
     """
@@ -452,12 +328,12 @@ def window_doublings(
 def run_sie(
     draws: xr.Dataset,
     *,
-    software_share: float = _default("software_share"),
-    gradual_boost: bool = _default("gradual_boost"),
-    retraining_cost: bool = _default("retraining_cost"),
-    constant_r: bool = _default("constant_r"),
-    max_months: float = _default("max_months"),
-    window_months: float = _default("window_months"),
+    software_share: float,
+    gradual_boost: bool,
+    retraining_cost: bool,
+    constant_r: bool,
+    max_months: float,
+    window_months: float,
 ) -> xr.Dataset:
     """Run the software intelligence explosion for given per-sample parameters (deterministic).
 
@@ -466,7 +342,8 @@ def run_sie(
     draws : xarray.Dataset
         ``initial_speedup``, ``returns``, ``limit_years``, ``parallelism`` over ``sample``.
     software_share, gradual_boost, retraining_cost, constant_r, max_months, window_months
-        See :data:`PARAMETERS`.
+        The parameters of :class:`~rsi_sim.components.software_doublings.SoftwareDoublings`
+        (``SoftwareDoublings.reference_options`` gives them from its values).
 
     Returns
     -------
@@ -481,7 +358,9 @@ def run_sie(
     --------
     >>> draws = xr.Dataset({"initial_speedup": ("sample", [8.0]), "returns": ("sample", [1.2]),
     ...                     "limit_years": ("sample", [11.0]), "parallelism": ("sample", [0.3])})
-    >>> float(run_sie(draws)["progress_in_one_year"][0])  # 34 doublings inside a year
+    >>> out = run_sie(draws, software_share=0.5, gradual_boost=False, retraining_cost=False,
+    ...               constant_r=False, max_months=48.0, window_months=12.0)
+    >>> float(out["progress_in_one_year"][0])  # 34 doublings inside a year
     4.25
     """
     times, steps = _doubling_times(
@@ -516,53 +395,3 @@ def run_sie(
         {"units": "months since deployment"},
     )
     return out.assign_coords(doubling=np.arange(times.shape[1]))
-
-
-def simulate_sie(
-    n: int,
-    rng: np.random.Generator,
-    *,
-    software_share: float = _default("software_share"),
-    gradual_boost: bool = _default("gradual_boost"),
-    retraining_cost: bool = _default("retraining_cost"),
-    constant_r: bool = _default("constant_r"),
-    max_months: float = _default("max_months"),
-    window_months: float = _default("window_months"),
-    **ranges: tuple[float, float],
-) -> xr.Dataset:
-    """Sample and run the Davidson & Houlden software intelligence explosion model.
-
-    :func:`sample_sie_parameters` then :func:`run_sie`.
-
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    rng : numpy.random.Generator
-        Source of randomness.
-    software_share, gradual_boost, retraining_cost, constant_r, max_months, window_months
-        See :func:`run_sie`.
-    **ranges
-        Sampling bounds for :func:`sample_sie_parameters`.
-
-    Returns
-    -------
-    xarray.Dataset
-        As :func:`run_sie`.
-
-    Examples
-    --------
-    >>> ds = simulate_sie(2000, np.random.default_rng(0))
-    >>> 0.45 < float((ds["progress_in_one_year"] >= 3).mean()) < 0.65
-    True
-    """
-    draws = sample_sie_parameters(n, rng, **ranges)
-    return run_sie(
-        draws,
-        software_share=software_share,
-        gradual_boost=gradual_boost,
-        retraining_cost=retraining_cost,
-        constant_r=constant_r,
-        max_months=max_months,
-        window_months=window_months,
-    )

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
 
-from ..components import INTERACTIONS
+from ..components import INTERACTIONS, REGISTRY
+from ..components.milestones import Milestones
 from ..components.rivals import LeadBoard, Rivals, catch_up_years, lead_years
 from ..core import Component, Model, SolverOptions, parse_condition
-from ..core.conditions import pair_calls
+from ..core.conditions import can_hold, pair_calls
 from ..core.errors import did_you_mean
 from ..core.race import Race
 from ..core.random import interaction_stream, resolve_seed
 from ..core.time import to_decimal_year
-from .load import Scenario
+from ..policies import LEVERS, Policies, Policy
+
+if TYPE_CHECKING:  # load.py's Scenario.build_model calls build_model: annotations only here
+    from .load import Scenario
 
 
 def build_model(scenario: Scenario, seed: Any = None,
@@ -149,9 +153,6 @@ def _build_one(scenario: Scenario, seed: Any, components: dict[str, Any] | None,
                component_values: dict[str, dict[str, Any]], policy_specs: dict[str, Any], *,
                actor: str | None = None, extra: list[Component] | None = None) -> Model:
     """One model: these components and policies with the scenario's milestones and stop."""
-    from ..components import REGISTRY
-    from ..components.milestones import Milestones
-
     spec = scenario.spec
     start = to_decimal_year(spec.start)
 
@@ -211,8 +212,6 @@ def _policies(scenario: Scenario, policy_specs: dict[str, Any], date_to_t, prese
               actor: str | None = None) -> Component:
     """The ``policies`` component; an action on a component the scenario (or the actor it
     binds) lacks is an error."""
-    from ..policies import LEVERS, Policies, Policy
-
     whose = f"actor {actor}" if actor else "this scenario"
     policies = []
     for name, ps in policy_specs.items():
@@ -246,8 +245,6 @@ def _release_key(scenario: Scenario, name: str) -> tuple[str, ...]:
 
 def _check_policy_conditions(scenario: Scenario, model: Model) -> None:
     """Names in triggers and releases exist; each condition can hold within the run."""
-    from ..core.conditions import can_hold
-
     policies = model["policies"].policies
     known = model.names()
     bounds = {**model.bounds(), "t": (0.0, model.horizon)}

@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from ..components import INTERACTIONS
 from ..core.conditions import pair_calls
+from ..core.distributions import DistributionError, parse_uncertainty
 from ..core.errors import ParameterError, ScenarioError, SimulationError, did_you_mean
 from ..core.model import SolverOptions, check_output_grid, check_step_budget
 from ..core.params import short_repr
@@ -24,6 +26,7 @@ from ..plugins import (
     known_components,
     load_plugins,
 )
+from .build import build_model
 from .schema import MAX_HORIZON_YEARS, MIN_HORIZON_YEARS, ScenarioSpec
 from .shipped import is_shipped, resolve_scenario, shipped_names, shipped_path
 from .yamlio import Locations, dump_yaml, parse_value, parse_yaml, read_yaml
@@ -85,8 +88,6 @@ class Scenario:
         `components` may map component names to replacement classes or instances (a notebook
         user's own subclass); `seed` defaults to the scenario's `seed`.
         """
-        from .build import build_model
-
         return build_model(self, seed=seed, components=components)
 
 
@@ -428,8 +429,6 @@ def _check_actors(scenario: Scenario) -> None:
 
 def _check_interactions(scenario: Scenario) -> None:
     """Each interaction is known, its parameters valid, and the actors it names exist."""
-    from ..components import INTERACTIONS
-
     spec = scenario.spec
     actors = list(spec.actors)
     for name, values in spec.interactions.items():
@@ -478,8 +477,6 @@ def _check_milestones(scenario: Scenario) -> None:
 def _check_uncertainty(scenario: Scenario) -> None:
     if not scenario.spec.uncertainty:
         return
-    from ..ensemble.distributions import DistributionError, parse_uncertainty
-
     try:
         parse_uncertainty(scenario.spec.uncertainty, uncertainty_components(scenario))
     except DistributionError as exc:
@@ -490,8 +487,6 @@ def uncertainty_components(scenario: Scenario) -> dict[str, type]:
     """Component classes of the scenario, by name (what `uncertainty:` paths may name); with
     actors also each actor's, by ``actors.<actor>.components.<component>``, and the
     interactions', by ``interactions.<interaction>``."""
-    from ..components import INTERACTIONS
-
     out = {name: component_class(name) for name in scenario.spec.components}
     for actor in scenario.spec.actors:
         for name in scenario.spec.actor_components(actor):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from ..core.conditions import ConditionSyntaxError, parse_condition
 from ..core.random import DEFAULT_SEED, SEED_LIMIT
+from ..core.time import to_decimal_year
 from ..core.units import duration_years
 from ..policies.schema import PolicySpec
 
@@ -282,8 +283,6 @@ class ScenarioSpec(Strict):
         return value
 
     def horizon_years(self) -> float:
-        from ..core.time import to_decimal_year
-
         if isinstance(self.horizon, _dt.date):
             return to_decimal_year(self.horizon) - to_decimal_year(self.start)
         return float(self.horizon)

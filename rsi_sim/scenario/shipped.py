@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from ..core.errors import ScenarioError, did_you_mean
+from .yamlio import read_yaml
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: A name such as ``baseline`` or ``reference/jones`` (optionally with ``.yaml``).
@@ -84,8 +85,6 @@ def resolve_scenario(path: str | Path) -> Path:
 
 def shipped_summaries() -> list[tuple[str, str, str]]:
     """``(name, title, description)`` of every shipped scenario, read from the files."""
-    from .yamlio import read_yaml
-
     out = []
     for name in shipped_names():
         data, _ = read_yaml(shipped_path(name))

@@ -38,7 +38,9 @@ def test_vectorised_equals_kernel(options: dict[str, bool]) -> None:
 def test_medians_run() -> None:
     """Medians f = 8, r = 1.2, L = 11, p = 0.3: the reference model's 4.25 years in a year."""
     ds = load_scenario(SCENARIO).build_model().run()
-    expected = run_sie(median_sie_parameters())
+    v = SoftwareDoublings().values
+    expected = run_sie(median_sie_parameters(**SoftwareDoublings.reference_ranges(v)),
+                       **SoftwareDoublings.reference_options(v))
     assert float(ds["progress_in_one_year"]) == float(expected["progress_in_one_year"][0]) == 4.25
     assert int(ds["doublings"]) == int(expected["doublings"][0])
     assert ds["software_doublings"].values[-1] == int(ds["doublings"])

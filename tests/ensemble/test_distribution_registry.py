@@ -9,7 +9,8 @@ import pytest
 from scipy import stats
 
 from rsi_sim.components import JonesResearch
-from rsi_sim.ensemble import distributions as dists
+from rsi_sim.core import distributions as dists
+from rsi_sim.core.params import Param
 from rsi_sim.ensemble.distributions import (
     KINDS,
     REGISTRY,
@@ -104,3 +105,22 @@ def test_bounds_rule_is_each_kinds_own():
     assert d.describe().endswith("truncated to [0, 1]") and d.ppf(np.array([1 - 1e-12]))[0] <= 1
     with pytest.raises(DistributionError, match="may be truncated"):
         parse_distribution({"dist": "normal", "mean": 1.5, "sd": 0.1}, p)
+
+
+@pytest.mark.parametrize("kind", ["normal", "lognormal"])
+def test_from_interval_and_normal_scores(kind):
+    """Code (the reference models) builds a kind from an interval and feeds normal scores in:
+    the same distribution the uncertainty: reader gives, the same values as ppf."""
+    family = REGISTRY[kind]
+    d = family.from_interval(0.5, 4.0, level=0.8)
+    assert d == parse_distribution({"dist": kind, "interval": [0.5, 4.0], "level": 0.8})
+    u = np.array([0.05, 0.1, 0.5, 0.9, 0.95])
+    np.testing.assert_allclose(d.at_normal_score(stats.norm.ppf(u)), d.ppf(u), rtol=1e-13)
+    np.testing.assert_allclose(d.ppf(np.array([0.1, 0.9])), [0.5, 4.0], rtol=1e-12)
+    truncated = parse_distribution({"dist": kind, "mean" if kind == "normal" else "median": 1.0,
+                                    "sd" if kind == "normal" else "sigma": 0.4},
+                                   Param(1.0, bounds=(0.2, 5.0)))
+    with pytest.raises(ValueError, match="untruncated"):
+        truncated.at_normal_score(np.zeros(1))
+    with pytest.raises(ValueError, match="normal score"):
+        parse_distribution({"dist": "uniform", "low": 0, "high": 1}).at_normal_score(np.zeros(1))

@@ -105,8 +105,22 @@ def test_actor_parameters_are_addressable_with_set(write):
     ("policies:\n  p:\n    actor: a\n    trigger: SC\n    action: pause_training\n",
      "policies.p.actor", 5, "has no actors"),
     ("actors:\n  a: {}\n  b: {}\nrace:\n  lead_on: nothing\n", "race.lead_on", 7, "'nothing'"),
+    # interactions between actors
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  difusion: {}\n", "interactions.difusion", 7,
+     "did you mean 'diffusion'"),
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  diffusion: {rat: 1}\n", "interactions.diffusion.rat",
+     7, "unknown parameter"),
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: c}\n",
+     "interactions.weight_theft.victim", 7, "unknown actor 'c'"),
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: a}\n",
+     "interactions.weight_theft.victim", 7, "same actor"),
+    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: b, security_level: 6}\n",
+     "interactions.weight_theft.security_level", 7, "between 1 and 5"),
+    ("interactions:\n  diffusion: {}\n", "interactions.diffusion", 4, "two or more"),
 ])
-def test_bad_actor_input_gets_a_located_error(write, body, key, line, words):
+def test_bad_race_input_gets_a_located_error(write, body, key, line, words):
+    """Actors, policies bound to actors, the race and interactions: each error names the file,
+    the key and its line."""
     path = race_file(write, body)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path).build_model()
@@ -424,28 +438,6 @@ def test_theft_is_seeded_and_reproducible(write):
     first = thefts(0)
     assert first and thefts(0) == first
     assert thefts(1) != first
-
-
-@pytest.mark.parametrize(("body", "key", "words"), [
-    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  difusion: {}\n", "interactions.difusion",
-     "did you mean 'diffusion'"),
-    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  diffusion: {rat: 1}\n", "interactions.diffusion.rat",
-     "unknown parameter"),
-    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: c}\n",
-     "interactions.weight_theft.victim", "unknown actor 'c'"),
-    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: a}\n",
-     "interactions.weight_theft.victim", "same actor"),
-    ("actors:\n  a: {}\n  b: {}\ninteractions:\n  weight_theft: {thief: a, victim: b, security_level: 6}\n",
-     "interactions.weight_theft.security_level", "between 1 and 5"),
-    ("interactions:\n  diffusion: {}\n", "interactions.diffusion", "two or more"),
-])
-def test_bad_interactions_get_located_errors(write, body, key, words):
-    path = race_file(write, body)
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path).build_model()
-    assert info.value.file == str(path) and info.value.key == key
-    assert info.value.line is not None
-    assert words in str(info.value)
 
 
 def test_export_controls_and_theft_act_on_cn_project_only(shipped_races):
