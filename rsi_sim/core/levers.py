@@ -35,34 +35,34 @@ _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 @dataclass(frozen=True)
 class Lever:
     """A policy lever a component owns, declared as a class attribute named after the action
-    kind that moves it (``pause_training``, ``cap_power``).
+    kind that moves it (`pause_training`, `cap_power`).
 
     Parameters
     ----------
     attribute
         the component attribute the action sets to the value in force (read by the
         component's dynamics). Unless it is a parameter, a property, or set by `setter`,
-        the component starts with it at ``neutral * scale``.
+        the component starts with it at `neutral * scale`.
     neutral
-        the value in force when no policy acts on the lever (``inf``: no cap, ``1``: factor 1),
+        the value in force when no policy acts on the lever (`inf`: no cap, `1`: factor 1),
         in the unit of the action's parameter.
     combine
-        how the values of concurrent policies combine: ``"count"`` (reference-counted, for an
-        action without a parameter), ``"min"`` (caps: the tightest wins), ``"max"``,
-        ``"product"`` (multipliers).
+        how the values of concurrent policies combine: `"count"` (reference-counted, for an
+        action without a parameter), `"min"` (caps: the tightest wins), `"max"`,
+        `"product"` (multipliers).
     param
-        the name of the action's one parameter in scenario files (``gw`` in
-        ``{kind: cap_power, gw: 10}``); ``None``: the action takes none.
+        the name of the action's one parameter in scenario files (`gw` in
+        `{kind: cap_power, gw: 10}`); `None`: the action takes none.
     unit
-        the unit the parameter may be written with in text (``"10 GW"``); ``""``: a plain
-        number (a share written ``"20%"`` is refused with the fraction to write instead).
+        the unit the parameter may be written with in text (`"10 GW"`); `""`: a plain
+        number (a share written `"20%"` is refused with the fraction to write instead).
     scale
-        the attribute's value is the parameter's times ``scale`` (``1e9``: GW to W).
+        the attribute's value is the parameter's times `scale` (`1e9`: GW to W).
     bounds
-        the values that make sense, ``(low, high)``, inclusive unless `open_bounds`;
-        ``None`` for no limit.
+        the values that make sense, `(low, high)`, inclusive unless `open_bounds`;
+        `None` for no limit.
     open_bounds
-        the bounds themselves are excluded (a cap must be ``> 0``).
+        the bounds themselves are excluded (a cap must be `> 0`).
     rejects
         why a value outside the bounds is refused, completing "<kind> <param> = <value> ...";
         by default it says what the bounds are.
@@ -70,7 +70,7 @@ class Lever:
         what the parameter means, with its unit and bounds in words (error messages quote it).
     setter
         the name of a component method called with the value in force, instead of setting
-        `attribute` (``set_paused``: pause or resume training runs).
+        `attribute` (`set_paused`: pause or resume training runs).
     """
 
     attribute: str
@@ -86,7 +86,7 @@ class Lever:
     setter: str | None = None
     #: The action kind: the name the lever is declared under.
     kind: str = field(default="", compare=False)
-    #: The component that owns the lever: the ``name`` of the class that declares it.
+    #: The component that owns the lever: the `name` of the class that declares it.
     component: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -104,7 +104,7 @@ class Lever:
 
     # ---- concurrent actions --------------------------------------------------------------
     def combined(self, values: list[float]) -> float:
-        """The value in force given the active policies' values (``neutral`` for none).
+        """The value in force given the active policies' values (`neutral` for none).
 
         >>> Lever("cap", math.inf, combine="min").combined([1e28, 3e27])
         3e+27
@@ -131,7 +131,7 @@ class Lever:
     # ---- the action's parameter ----------------------------------------------------------
     def read(self, value: Any) -> float:
         """The parameter's number from a scenario value (a number, or text with `unit`);
-        ``ValueError`` if it is not one. Bounds are checked by :meth:`contradiction`.
+        `ValueError` if it is not one. Bounds are checked by `contradiction`.
 
         >>> Lever("power_cap", math.inf, param="gw", unit="GW").read("10 GW")
         10.0
@@ -152,7 +152,7 @@ class Lever:
         return float(value)
 
     def contradiction(self, value: float) -> str:
-        """Why `value` contradicts the lever (``""``: it does not)."""
+        """Why `value` contradicts the lever (`""`: it does not)."""
         lo, hi = self.bounds
         if self.open_bounds:
             bad = (lo is not None and not value > lo) or (hi is not None and not value < hi)
@@ -163,7 +163,7 @@ class Lever:
         return self.rejects or f"must be {self.expected()}"
 
     def expected(self) -> str:
-        """The accepted values in words: ``"between 0 and 1"``, ``"> 0"``, ``">= 1"``."""
+        """The accepted values in words: `"between 0 and 1"`, `"> 0"`, `">= 1"`."""
         lo, hi = self.bounds
         if lo is not None and hi is not None:
             inner = "between" if not self.open_bounds else "strictly between"
@@ -176,5 +176,5 @@ class Lever:
 
     @property
     def target(self) -> str:
-        """``component.attribute`` (or ``component.setter()``): what the action moves."""
+        """`component.attribute` (or `component.setter()`): what the action moves."""
         return f"{self.component}.{self.setter}()" if self.setter else f"{self.component}.{self.attribute}"
