@@ -92,6 +92,13 @@ def register_component(cls: type[Component], *, replace: bool = False) -> type[C
         raise PluginError(f"two classes are registered as the component {name!r}: "
                           f"{_ident_text(have)} and {where}; rename one (its name attribute) or "
                           "pass replace=True")
+    for kind, lever in cls.levers.items():  # an action kind names one lever
+        for other_name, other in REGISTRY.items():
+            theirs = other.levers.get(kind) if other_name != name else None
+            if theirs is not None and theirs is not lever:
+                raise PluginError(f"{where} declares the policy action {kind!r}, which the "
+                                  f"component {other_name!r} ({_ident_text(other)}) declares "
+                                  "too; give one of the two levers another name")
     REGISTRY[name] = cls
     return cls
 

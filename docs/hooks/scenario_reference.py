@@ -3,7 +3,7 @@ parameter declarations at every build, so it cannot go stale.
 
 The page is built from :class:`rsi_sim.scenario.schema.ScenarioSpec` (top-level keys: type,
 default, description) and :data:`rsi_sim.components.REGISTRY` (every component parameter:
-default, unit, bounds, source, meaning). Run ``python docs/hooks/scenario_reference.py`` to
+default, unit, bounds, source, meaning; every policy action its components' levers offer). Run ``python docs/hooks/scenario_reference.py`` to
 print it.
 """
 
@@ -110,6 +110,8 @@ def _bounds(param) -> str:
 def reference_markdown() -> str:
     """The whole page as Markdown."""
     from rsi_sim.components import INTERACTIONS, REGISTRY
+    from rsi_sim.policies.actions import levers
+    from rsi_sim.scenario.describe import actions_markdown
     from rsi_sim.scenario.schema import ScenarioSpec
 
     lines = [
@@ -173,6 +175,11 @@ def reference_markdown() -> str:
         for name, param in cls.params.items():
             lines.append(f"| `interactions.{key}.{name}` | `{param.default!r}` | {_cell(param.unit)} | "
                          f"{_cell(_bounds(param))} | {_text(param.doc)} | {_text(param.source)} |")
+    lines += ["", "## Policy actions", "",
+              "Under `policies.NAME.action`: a kind, or `{kind: KIND, PARAMETER: VALUE}`, or a list "
+              "of them. Generated from the `Lever` declarations of the components "
+              "([Policies](policies.md) says how concurrent actions combine).", "",
+              actions_markdown(levers(REGISTRY))]
     return "\n".join(lines) + "\n"
 
 

@@ -66,7 +66,7 @@ import math
 
 import numpy as np
 
-from ..core import Component, Param
+from ..core import Component, Lever, Param
 from ..core.errors import ParameterError
 from ..core.numeric import exp, minimum, series_value
 
@@ -227,17 +227,34 @@ class Compute(Component):
         doc="growth factor per year of physical compute by decimal year (each applies until the "
             "next; levels interpolate geometrically); replaces the limits when given")
 
+    # ---- policy levers (see the module docstring) ----------------------------------------
+    cap_training_growth = Lever(
+        "training_growth_cap", neutral=math.inf, combine="min", param="per_year", bounds=(1, None),
+        rejects="would make training compute shrink, which a growth cap cannot do; use >= 1",
+        doc="cap on the growth of training compute, factor per year (>= 1)")
+    cap_inference_share = Lever(
+        "inference_share_cap", neutral=1.0, combine="min", param="share", bounds=(0, 1),
+        rejects="is not a share between 0 and 1",
+        doc="cap on the share of compute used for inference (deployment), 0-1")
+    cap_power = Lever(
+        "power_cap", neutral=math.inf, combine="min", param="gw", unit="GW", scale=1e9,
+        bounds=(0, None), open_bounds=True, rejects="is not a cap (use pause_training to stop training)",
+        doc="cap on the power the developer may draw, GW (> 0; datacentre permits)")
+    cap_chip_supply = Lever(
+        "chip_supply_cap", neutral=math.inf, combine="min", param="h100e_per_year",
+        unit="H100e/year", bounds=(0, None), rejects="is not a cap on supply (use 0 for no new chips)",
+        doc="cap on the chips the developer may add, H100e per year (>= 0; export controls; "
+            "binds on new orders)")
+    cap_compute_spending = Lever(
+        "spending_cap", neutral=math.inf, combine="min", param="usd_per_year", unit="USD/year",
+        bounds=(0, None), open_bounds=True, rejects="is not a cap (use pause_training to stop training)",
+        doc="cap on the developer's compute spending, USD per year (> 0)")
+
     def __init__(self, **values):
         super().__init__(**values)
-        #: Policy lever: maximum growth factor per year of the training compute rate.
+        # training_growth_cap is a property (setting it re-anchors the capped path)
         self._training_growth_cap = math.inf
         self._cap_anchor = (0.0, math.inf)  # (t, training compute rate at t)
-        #: Policy lever: maximum share of physical compute used for inference.
-        self.inference_share_cap = 1.0
-        #: Policy levers: caps on power (W), chip supply (H100e/year), spending (USD/year).
-        self.power_cap = math.inf
-        self.chip_supply_cap = math.inf
-        self.spending_cap = math.inf
 
     # ---- state ---------------------------------------------------------------------------
     def build(self, model):

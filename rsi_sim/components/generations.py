@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from ..core import Component, Param
+from ..core import Component, Lever, Param
 from ..core.errors import ParameterError
 from ..core.model import LOG_LIMIT
 from ..core.numeric import log, minimum
@@ -131,12 +131,26 @@ class Generations(Component):
         source="judgmental; AI 2027 assumes tens of times human speed by 2027",
         doc="serial speed of an AI copy relative to a human")
 
+    # ---- policy levers -------------------------------------------------------------------
+    #: :meth:`set_paused`: no new training run starts while paused; a run in progress
+    #: finishes and is reviewed. Reference-counted: training resumes when the last pause lifts.
+    pause_training = Lever(
+        "paused", neutral=0.0, combine="count", setter="set_paused",
+        doc="start no new training run (a run in progress finishes)")
+    #: ``training_compute_cap``: absolute cap on the training compute of a run, FLOP.
+    cap_training_compute = Lever(
+        "training_compute_cap", neutral=math.inf, combine="min", param="flop", unit="FLOP",
+        bounds=(0, None), open_bounds=True,
+        rejects="is not a cap (a run needs positive compute; use pause_training to stop training)",
+        doc="cap on the training compute of one run, FLOP")
+    #: ``review_multiplier``: multiplies the duration of reviews that start while in force.
+    lengthen_review = Lever(
+        "review_multiplier", neutral=1.0, combine="product", param="factor", bounds=(1, None),
+        rejects="would shorten reviews; use >= 1",
+        doc="multiplier on safety-review durations (>= 1)")
+
     def __init__(self, **values):
         super().__init__(**values)
-        #: Policy lever: multiplies the duration of reviews that start while in force.
-        self.review_multiplier = 1.0
-        #: Policy lever: cap on training compute per run, FLOP.
-        self.training_compute_cap = math.inf
         #: True while new training runs are paused (see :meth:`pause`).
         self.paused = False
         self.history: list[Generation] = []
@@ -148,7 +162,13 @@ class Generations(Component):
         #: Index of the next generation, trained or adopted (:meth:`adopt`).
         self._next_index = 1
 
-    # ---- policy levers -------------------------------------------------------------------
+    def set_paused(self, pauses: float) -> None:
+        """The ``pause_training`` lever: paused while ``pauses`` (active pauses) > 0."""
+        if pauses > 0:
+            self.pause()
+        else:
+            self.resume()
+
     def pause(self) -> None:
         """Start no new training run until :meth:`resume`; a run in progress finishes."""
         if not self.paused:

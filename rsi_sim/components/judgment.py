@@ -43,7 +43,7 @@ import math
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ..core import Component, Param
+from ..core import Component, Lever, Param
 from ..core.numeric import clip, divide, maximum, minimum
 
 
@@ -92,10 +92,16 @@ class Judgment(Component):
                "engineer in 2026Q2 (Anthropic, ai_rd_labour_uplift.csv)",
         doc="AI tasks (each as long as the time horizon) one human judgment-hour can direct")
 
+    # ---- policy levers -------------------------------------------------------------------
+    #: ``min_human_directed_share``: the share of AI work humans must direct even when AI
+    #: taste suffices (the judgment bottleneck keeps binding).
+    require_human_direction = Lever(
+        "min_human_directed_share", neutral=0.0, combine="max", param="share", bounds=(0, 1),
+        rejects="is not a share between 0 and 1",
+        doc="share of AI research work humans must direct, 0-1")
+
     def __init__(self, **values):
         super().__init__(**values)
-        #: Policy lever: share of AI work humans must direct even when AI taste suffices.
-        self.min_human_directed_share = 0.0
         self._closed_logged = False
 
     # ---- state ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 
-from ..core import Component, Param
+from ..core import Component, Lever, Param
 from ..core.numeric import series_value
 
 #: Roles and the public variable names of their headcounts.
@@ -106,12 +106,21 @@ class Labour(Component):
         source="judgmental: recruiting and onboarding take months",
         doc="delay from a hiring decision to the cohort starting work")
 
+    # ---- policy levers -------------------------------------------------------------------
+    #: ``hiring_multiplier``: multiplies the size of cohorts decided while in force.
+    slow_hiring = Lever(
+        "hiring_multiplier", neutral=1.0, combine="product", param="factor", bounds=(0, 1),
+        rejects="must be between 0 (hiring stops) and 1 (trend)",
+        doc="multiplier on hiring cohorts (0-1)")
+    #: ``oversight_staff_multiplier``: multiplies the oversight headcount at once (a staffing
+    #: mandate; evaluations and reviews get faster).
+    raise_oversight_staffing = Lever(
+        "oversight_staff_multiplier", neutral=1.0, combine="product", param="factor",
+        bounds=(1, None), rejects="would cut oversight staff; use >= 1",
+        doc="multiplier on oversight headcount (>= 1)")
+
     def __init__(self, **values):
         super().__init__(**values)
-        #: Policy lever: multiplies the size of cohorts decided while in force.
-        self.hiring_multiplier = 1.0
-        #: Policy lever: multiplies the oversight headcount (a staffing mandate).
-        self.oversight_staff_multiplier = 1.0
         self.headcount: dict[str, float] = {}
         self._pending = 0.0
 

@@ -8,11 +8,12 @@ from .._lazy import lazy_getattr
 from .component import Component
 from .conditions import Condition, parse_condition
 from .errors import ParameterError, RsiSimError, ScenarioError, SimulationError
+from .levers import Lever
 from .params import Param
 
 _LAZY = {"Model": ".model", "SolverOptions": ".model", "State": ".model"}
 
-__all__ = ["Component", "Condition", "Model", "Param", "ParameterError", "RsiSimError",
+__all__ = ["Component", "Condition", "Lever", "Model", "Param", "ParameterError", "RsiSimError",
            "ScenarioError", "SimulationError", "SolverOptions", "State", "parse_condition"]
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import ParameterError
+from .levers import Lever
 from .params import Param
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 class Component:
     """Base class of every model part.
 
-    Subclasses declare parameters as `Param` class attributes and override the life-cycle
+    Subclasses declare parameters as `Param` class attributes, the policy levers they own as
+    `Lever` class attributes (named after the action kind), and override the life-cycle
     hooks they need, in this order:
 
     `build(model)`
@@ -45,15 +47,21 @@ class Component:
     #: Scalar results of ``outputs()`` an ensemble stores per sample: ``{name: attrs}``.
     sample_results: ClassVar[dict[str, dict[str, str]]] = {}
     params: ClassVar[dict[str, Param]] = {}
+    #: The policy levers the component owns, by action kind.
+    levers: ClassVar[dict[str, Lever]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         declared: dict[str, Param] = {}
+        levers: dict[str, Lever] = {}
         for klass in reversed(cls.__mro__):
             for key, value in vars(klass).items():
                 if isinstance(value, Param):
                     declared[key] = value
+                elif isinstance(value, Lever):
+                    levers[key] = value
         cls.params = declared
+        cls.levers = levers
 
     def __init__(self, **values: Any) -> None:
         # Parameter values live in the instance dict: reading one is a plain attribute lookup.
@@ -65,6 +73,10 @@ class Component:
                     f"{self.name} has no parameter '{key}'. Its parameters are: {known}."
                 )
             setattr(self, key, value)
+        for lever in self.levers.values():  # no policy acts yet: each lever at its neutral value
+            if lever.setter is None and lever.attribute not in self.params and isinstance(
+                    getattr(type(self), lever.attribute, None), Lever | None):  # not a property
+                lever.apply(self, lever.neutral)
         self.model: Model | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -1,7 +1,8 @@
-"""Actions act on the documented policy levers of the components; this module says how several
-active policies combine on one lever.
+"""Actions act on the policy levers the components declare (`rsi_sim.core.Lever`, one class
+attribute per action kind on the component that owns the lever); this module finds them and
+says how several active policies combine on one lever.
 
-Interaction rules (docs/policies.md):
+Interaction rules (docs/policies.md), each lever's ``combine``:
 
 * **pause** — reference-counted: training is paused while at least one pause is active and
   resumes only when the last one lifts.
@@ -17,76 +18,53 @@ When no policy acts on a lever it returns to its neutral value (no cap, factor 1
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-
-def _pause(comp: Any, value: float) -> None:
-    if value > 0:
-        comp.pause()
-    else:
-        comp.resume()
+from ..components import REGISTRY
+from ..core import Component
+from ..core.levers import Lever
 
 
-def _attr(name: str) -> Callable[[Any, float], None]:
-    def apply(comp: Any, value: float) -> None:
-        setattr(comp, name, value)
+def levers(components: Mapping[str, type[Component]] | None = None) -> dict[str, Lever]:
+    """Action kind -> lever, from the levers the components declare (by default the registered
+    ones, :data:`rsi_sim.components.REGISTRY`, in its order).
 
-    return apply
+    A subclass registered under another name inherits its base's levers, which still act on
+    the base's component; two components declaring the same kind are refused when registered
+    (:func:`rsi_sim.plugins.register_component`).
 
-
-@dataclass(frozen=True)
-class Lever:
-    """A component lever an action moves: the component, how active values combine, and the
-    value in force when no policy acts on it."""
-
-    component: str
-    attribute: str
-    combine: str  # "count" | "min" | "max" | "product"
-    neutral: float
-    apply: Callable[[Any, float], None]
-
-    def combined(self, values: list[float]) -> float:
-        """The value in force given the active policies' values.
-
-        >>> LEVERS["cap_training_compute"].combined([1e28, 3e27])
-        3e+27
-        >>> LEVERS["lengthen_review"].combined([2.0, 1.5])
-        3.0
-        """
-        if not values:
-            return self.neutral
-        if self.combine == "count":
-            return float(len(values))
-        if self.combine == "min":
-            return min(values)
-        if self.combine == "max":
-            return max(values)
-        return math.prod(values)
+    >>> levers()["cap_power"].target, levers()["cap_power"].param
+    ('compute.power_cap', 'gw')
+    >>> LEVERS["lengthen_review"].combined([2.0, 1.5])
+    3.0
+    """
+    found: dict[str, Lever] = {}
+    for cls in (REGISTRY if components is None else components).values():
+        for kind, lever in cls.levers.items():
+            found.setdefault(kind, lever)
+    return found
 
 
-#: Action kind → lever (the action's parameter is the policy's value on that lever).
-LEVERS: dict[str, Lever] = {
-    "pause_training": Lever("generations", "paused", "count", 0.0, _pause),
-    "cap_training_compute": Lever("generations", "training_compute_cap", "min", math.inf,
-                                  _attr("training_compute_cap")),
-    "cap_training_growth": Lever("compute", "training_growth_cap", "min", math.inf,
-                                 _attr("training_growth_cap")),
-    "cap_inference_share": Lever("compute", "inference_share_cap", "min", 1.0,
-                                 _attr("inference_share_cap")),
-    "require_human_direction": Lever("judgment", "min_human_directed_share", "max", 0.0,
-                                     _attr("min_human_directed_share")),
-    "lengthen_review": Lever("generations", "review_multiplier", "product", 1.0,
-                             _attr("review_multiplier")),
-    "slow_hiring": Lever("labour", "hiring_multiplier", "product", 1.0, _attr("hiring_multiplier")),
-    "raise_oversight_staffing": Lever("labour", "oversight_staff_multiplier", "product", 1.0,
-                                      _attr("oversight_staff_multiplier")),
-    "cap_power": Lever("compute", "power_cap", "min", math.inf,
-                       lambda comp, gw: setattr(comp, "power_cap", gw * 1e9)),  # GW -> W
-    "cap_chip_supply": Lever("compute", "chip_supply_cap", "min", math.inf, _attr("chip_supply_cap")),
-    "cap_compute_spending": Lever("compute", "spending_cap", "min", math.inf, _attr("spending_cap")),
-}
+class _Levers(Mapping):
+    """The live view :data:`LEVERS`: a component registered later adds its levers."""
+
+    def __getitem__(self, kind: str) -> Lever:
+        return levers()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(levers())
+
+    def __len__(self) -> int:
+        return len(levers())
+
+    def __repr__(self) -> str:
+        return f"LEVERS({', '.join(self)})"
+
+
+#: Action kind → lever (the action's parameter is the policy's value on that lever), read from
+#: the registered components' declarations.
+LEVERS: Mapping[str, Lever] = _Levers()
 
 
 class LeverBoard:
@@ -97,7 +75,8 @@ class LeverBoard:
 
     def __init__(self, model: Any):
         self.model = model
-        self.active: dict[str, dict[str, float]] = {kind: {} for kind in LEVERS}
+        self.levers = levers()
+        self.active: dict[str, dict[str, float]] = {kind: {} for kind in self.levers}
         #: (start, end) model times of spells with training paused by policy (end NaN: open).
         self.pauses: list[list[float]] = []
 
@@ -110,10 +89,10 @@ class LeverBoard:
         self._apply(kind)
 
     def in_force(self, kind: str) -> float:
-        return LEVERS[kind].combined(list(self.active[kind].values()))
+        return self.levers[kind].combined(list(self.active[kind].values()))
 
     def _apply(self, kind: str) -> None:
-        lever = LEVERS[kind]
+        lever = self.levers[kind]
         value = self.in_force(kind)
         lever.apply(self.model[lever.component], value)
         if kind == "pause_training":

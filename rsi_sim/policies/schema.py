@@ -17,36 +17,37 @@ Self-contained (no import from :mod:`rsi_sim.scenario`, which imports this modul
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..core.conditions import ConditionSyntaxError, parse_condition
 from ..core.errors import did_you_mean
-from ..core.units import duration_years, parse_quantity
+from ..core.units import duration_years
+from .actions import levers
 
-#: Each action kind, the one parameter it takes (``None``: none) and what that parameter means.
-ACTION_KINDS: dict[str, tuple[str | None, str]] = {
-    "pause_training": (None, "start no new training run (a run in progress finishes)"),
-    "cap_training_compute": ("flop", "cap on the training compute of one run, FLOP"),
-    "cap_training_growth": ("per_year", "cap on the growth of training compute, factor per year (>= 1)"),
-    "cap_inference_share": ("share", "cap on the share of compute used for inference (deployment), 0-1"),
-    "require_human_direction": ("share", "share of AI research work humans must direct, 0-1"),
-    "lengthen_review": ("factor", "multiplier on safety-review durations (>= 1)"),
-    "slow_hiring": ("factor", "multiplier on hiring cohorts (0-1)"),
-    "raise_oversight_staffing": ("factor", "multiplier on oversight headcount (>= 1)"),
-    "cap_power": ("gw", "cap on the power the developer may draw, GW (> 0; datacentre permits)"),
-    "cap_chip_supply": ("h100e_per_year", "cap on the chips the developer may add, H100e per year "
-                                          "(>= 0; export controls; binds on new orders)"),
-    "cap_compute_spending": ("usd_per_year", "cap on the developer's compute spending, USD per year (> 0)"),
-}
-#: The unit a parameter may be written with in text (``"10 GW"``).
-PARAM_UNITS = {"flop": "FLOP", "gw": "GW", "h100e_per_year": "H100e/year", "usd_per_year": "USD/year"}
-ActionKind = Literal[
-    "pause_training", "cap_training_compute", "cap_training_growth", "cap_inference_share",
-    "require_human_direction", "lengthen_review", "slow_hiring", "raise_oversight_staffing",
-    "cap_power", "cap_chip_supply", "cap_compute_spending",
-]
+
+class _ActionKinds(Mapping):
+    """The live view :data:`ACTION_KINDS`, read from the components' lever declarations."""
+
+    def __getitem__(self, kind: str) -> tuple[str | None, str]:
+        lever = levers()[kind]
+        return lever.param, lever.doc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(levers())
+
+    def __len__(self) -> int:
+        return len(levers())
+
+    def __repr__(self) -> str:
+        return f"ACTION_KINDS({', '.join(self)})"
+
+
+#: Each action kind, the one parameter it takes (``None``: none) and what that parameter means:
+#: generated from the `Lever` declarations of the registered components.
+ACTION_KINDS: Mapping[str, tuple[str | None, str]] = _ActionKinds()
 
 
 def _duration(value: Any) -> float:
@@ -88,22 +89,6 @@ def _condition(value: Any) -> str:
     return value.strip()
 
 
-def _number(value: Any, unit: str = "") -> float:
-    if isinstance(value, str):
-        try:
-            number, given = parse_quantity(value)
-        except ValueError as exc:
-            raise ValueError(str(exc)) from None
-        if given == "%" and not unit:
-            raise ValueError(f"a share is written as a fraction: {number / 100:g}, not {value.strip()}")
-        if given not in ("", unit):
-            raise ValueError(f"the unit must be {unit or 'none'}, not {given!r}")
-        value = number
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError("expected a finite number")
-    return float(value)
-
-
 Duration = Annotated[float, BeforeValidator(_duration)]
 Hours = Annotated[float, BeforeValidator(_hours)]
 ConditionText = Annotated[str, BeforeValidator(_condition)]
@@ -113,25 +98,50 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ActionSpec(_Strict):
-    """One action: a ``kind`` and the one parameter that kind takes (see :data:`ACTION_KINDS`).
+def _action_schema(schema: dict[str, Any], cls: type) -> None:
+    """The JSON schema of an action as a scenario file writes it, generated from the levers:
+    one alternative per kind (also a bare kind for those without a parameter)."""
+    options: list[dict[str, Any]] = []
+    for kind, lever in levers().items():
+        properties: dict[str, Any] = {"kind": {"const": kind}}
+        if lever.param is None:
+            options.append({"const": kind, "description": lever.doc})
+        else:
+            number: dict[str, Any] = {"type": "number"}
+            lo, hi = lever.bounds
+            if lo is not None:
+                number["exclusiveMinimum" if lever.open_bounds else "minimum"] = lo
+            if hi is not None:
+                number["exclusiveMaximum" if lever.open_bounds else "maximum"] = hi
+            text = {"type": "string", "description": "a number" + (
+                f", optionally with its unit: '{lever.unit}'" if lever.unit else "")}
+            properties[lever.param] = {"anyOf": [number, text], "description": lever.doc}
+        options.append({"type": "object", "title": kind, "description": lever.doc,
+                        "properties": properties, "required": list(properties),
+                        "additionalProperties": False})
+    schema.clear()
+    schema.update({"title": cls.__name__, "description": "one action: a kind and the one "
+                   "parameter that kind takes (docs/policies.md)", "oneOf": options})
 
-    Values that contradict the lever are rejected: a cap at or below zero, a share outside
-    [0, 1], a power or spending cap at or below zero, a negative chip supply, a growth cap below 1x/year (that would order compute to shrink, not cap its growth),
-    ``lengthen_review`` or ``raise_oversight_staffing`` below 1, ``slow_hiring`` above 1.
+
+class ActionSpec(_Strict):
+    """One action: a ``kind`` and the one parameter that kind takes (see :data:`ACTION_KINDS`),
+    written ``{kind: cap_training_compute, flop: 1e28}``; the parameter's value is ``value``.
+
+    Kinds, parameters, units and the values that contradict a lever come from the `Lever`
+    declarations of the components (``rsi_sim/components/``): e.g. a cap at or below zero, a
+    share outside [0, 1], a negative chip supply, a growth cap below 1x/year (that would order
+    compute to shrink, not cap its growth), ``lengthen_review`` or ``raise_oversight_staffing``
+    below 1, ``slow_hiring`` above 1.
 
     >>> ActionSpec.model_validate({"kind": "cap_training_compute", "flop": "1e28 FLOP"}).value
     1e+28
     """
 
-    kind: ActionKind = Field(description="what the policy does")
-    flop: float | None = Field(None, description="cap_training_compute: FLOP per run")
-    per_year: float | None = Field(None, description="cap_training_growth: growth factor per year")
-    share: float | None = Field(None, description="cap_inference_share, require_human_direction: 0-1")
-    factor: float | None = Field(None, description="lengthen_review, slow_hiring, raise_oversight_staffing")
-    gw: float | None = Field(None, description="cap_power: GW")
-    h100e_per_year: float | None = Field(None, description="cap_chip_supply: H100e per year")
-    usd_per_year: float | None = Field(None, description="cap_compute_spending: USD per year")
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_action_schema)
+
+    kind: str = Field(description="what the policy does: an action kind")
+    value: float | None = Field(None, description="the value of the kind's parameter, in its unit")
 
     @model_validator(mode="before")
     @classmethod
@@ -141,47 +151,36 @@ class ActionSpec(_Strict):
         if not isinstance(data, dict):
             raise ValueError("expected an action: a kind such as pause_training, or a mapping "
                              "like {kind: cap_training_compute, flop: 1e28}")
+        kinds = levers()
         kind = data.get("kind")
-        if kind not in ACTION_KINDS:
-            raise ValueError(f"unknown action kind {kind!r}{did_you_mean(kind, ACTION_KINDS)}; "
-                             f"expected one of: {', '.join(ACTION_KINDS)}")
-        param, meaning = ACTION_KINDS[kind]
+        if kind not in kinds:
+            raise ValueError(f"unknown action kind {kind!r}{did_you_mean(kind, kinds)}; "
+                             f"expected one of: {', '.join(kinds)}")
+        lever = kinds[kind]
+        param, meaning = lever.param, lever.doc
         extra = [k for k in data if k not in ("kind", param)]
         if extra:
             takes = f"takes only '{param}' ({meaning})" if param else "takes no parameter"
             raise ValueError(f"{kind} {takes}; remove {', '.join(map(repr, extra))}")
         if param and param not in data:
             raise ValueError(f"{kind} needs '{param}': {meaning}")
-        if param:
-            value = _number(data[param], PARAM_UNITS.get(param, ""))
-            problem = _contradiction(kind, value)
-            if problem:
-                raise ValueError(f"{kind} {param} = {value:g} {problem}")
-            data = {"kind": kind, param: value}
-        return data
+        if not param:
+            return {"kind": kind}
+        value = lever.read(data[param])
+        problem = lever.contradiction(value)
+        if problem:
+            raise ValueError(f"{kind} {param} = {value:g} {problem}")
+        return {"kind": kind, "value": value}
 
     @property
-    def value(self) -> float | None:
-        param = ACTION_KINDS[self.kind][0]
-        return None if param is None else getattr(self, param)
+    def param(self) -> str | None:
+        """The name of the kind's parameter in scenario files (``None``: it takes none)."""
+        return levers()[self.kind].param
 
-
-def _contradiction(kind: str, value: float) -> str:
-    if kind == "cap_training_compute" and not value > 0:
-        return "is not a cap (a run needs positive compute; use pause_training to stop training)"
-    if kind == "cap_training_growth" and value < 1:
-        return "would make training compute shrink, which a growth cap cannot do; use >= 1"
-    if kind in ("cap_inference_share", "require_human_direction") and not 0 <= value <= 1:
-        return "is not a share between 0 and 1"
-    if kind in ("lengthen_review", "raise_oversight_staffing") and value < 1:
-        return f"would {'shorten reviews' if kind == 'lengthen_review' else 'cut oversight staff'}; use >= 1"
-    if kind in ("cap_power", "cap_compute_spending") and not value > 0:
-        return "is not a cap (use pause_training to stop training)"
-    if kind == "cap_chip_supply" and value < 0:
-        return "is not a cap on supply (use 0 for no new chips)"
-    if kind == "slow_hiring" and not 0 <= value <= 1:
-        return "must be between 0 (hiring stops) and 1 (trend)"
-    return ""
+    def to_data(self) -> dict[str, Any]:
+        """The action as a scenario file writes it: ``{kind: ..., <parameter>: value}``."""
+        param = self.param
+        return {"kind": self.kind, **({param: self.value} if param and self.value is not None else {})}
 
 
 class EvaluationSpec(_Strict):
@@ -298,8 +297,7 @@ class PolicySpec(_Strict):
 
     def to_data(self) -> dict[str, Any]:
         """Plain data that validates back to an equal spec (the YAML round trip)."""
-        acts = [{"kind": a.kind, **({ACTION_KINDS[a.kind][0]: a.value} if a.value is not None else {})}
-                for a in self.actions]
+        acts = [a.to_data() for a in self.actions]
         rel = self.release
         release: Any = "never" if rel.never else (
             {"evaluation": rel.evaluation.model_dump(exclude_none=True)} if rel.evaluation else

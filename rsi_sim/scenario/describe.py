@@ -7,9 +7,10 @@ import sys
 
 from ..components import INTERACTIONS
 from ..core import Model
+from ..core.levers import Lever
 from ..core.race import Race
-from ..policies.schema import ACTION_KINDS
-from ..tables import Column, TextTable
+from ..policies.actions import levers
+from ..tables import Column, TextTable, to_markdown
 from .load import Scenario
 
 
@@ -38,6 +39,40 @@ def _release(release) -> str:
     if release.when is not None:
         return f"when {release.when}"
     return f"a safety evaluation of {release.evaluation.effort:,.0f} oversight person-hours passes"
+
+
+def _neutral(lever: Lever) -> str:
+    return "off" if lever.combine == "count" else f"{lever.neutral:g}"
+
+
+def actions_table(found: dict[str, Lever], title: str = "Policy actions",
+                  key: str = "actions") -> TextTable:
+    """One row per action kind, from its `Lever` declaration: the parameter (unit, the values
+    that make sense), how concurrent actions combine (count: reference-counted, min: the
+    tightest cap, max, product), the value when no policy acts, the component attribute it
+    moves, and its meaning. The same table is in docs/policies.md."""
+    table = TextTable(title, [Column("action", wrap=False), Column("parameter"),
+                              Column("combine", wrap=False), Column("neutral", wrap=False),
+                              Column("lever", detail=True), Column("meaning", detail=True)],
+                      key=key)
+    for kind, lever in found.items():
+        if lever.param is None:
+            param = "none"
+        else:
+            unit = f" ({lever.unit})" if lever.unit else ""
+            param = f"{lever.param}{unit}, {lever.expected()}"
+        target = lever.target + (f" = {lever.scale:g} × {lever.param}" if lever.scale != 1.0 else "")
+        table.add_row(kind, param, lever.combine, _neutral(lever), target, lever.doc)
+    return table
+
+
+def actions_markdown(found: dict[str, Lever]) -> str:
+    """:func:`actions_table` in Markdown with names as code: the table in docs/policies.md
+    (``tests/policies/test_lever_declarations.py`` checks it is up to date)."""
+    table = actions_table(found, title="")
+    for row in table.rows:
+        row[0], row[4] = f"`{row[0]}`", f"`{row[4]}`"
+    return to_markdown([table])
 
 
 def _parameter_tables(comps, prefix: str = "", key: str = "parameters") -> tuple[list[TextTable], int]:
@@ -105,14 +140,17 @@ def describe_tables(scenario: Scenario, model: Model | Race) -> list[TextTable]:
         pol = TextTable("Policies", [Column("policy", wrap=False), Column("trigger"),
                                      Column("action"), Column("release")], key="policies")
         for name, p in spec.policies.items():
-            actions = "; ".join(a.kind + ("" if a.value is None else
-                                          f" {ACTION_KINDS[a.kind][0]}={a.value:g}")
+            actions = "; ".join(a.kind + ("" if a.value is None else f" {a.param}={a.value:g}")
                                 for a in p.actions)
             binds = "" if not spec.actors else (
                 " [all actors]" if p.actors == "all" else f" [{p.actor or next(iter(spec.actors))}]")
             pol.add_row(name + binds, p.trigger, actions,
                         _release(p.release) + ("; repeats" if p.repeat else ""))
         tables.append(pol)
+    offered = {k: lever for k, lever in levers().items() if lever.component in model.components}
+    if offered:
+        tables.append(actions_table(offered, "Policy actions on these components (policies: "
+                                    "... action: {kind: ACTION, PARAMETER: VALUE})"))
     names = TextTable("Names conditions may use (milestones, stop, policy triggers and releases)",
                       [Column("name", wrap=False), Column("unit", wrap=False), Column("meaning")],
                       key="names")
