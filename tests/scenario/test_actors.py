@@ -153,11 +153,9 @@ class Frontier(Component):
     def rates(self, state):
         return {"frontier": 0.0 if self.paused else 1.0}
 
-    def pause(self):
-        self.paused = True
-
-    def resume(self):
-        self.paused = False
+    def set_paused(self, pauses):
+        """The ``pause_training`` lever (declared on ``Generations``): the active pauses."""
+        self.paused = pauses > 0
 
 
 HAND = """\
