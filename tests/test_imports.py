@@ -24,12 +24,7 @@ import rsi_sim
 ROOT = Path(rsi_sim.__file__).parent
 
 #: File-level circles that remain, each with why it is not fixed yet. A new circle fails.
-ALLOWED_FILE_CYCLES: dict[frozenset[str], str] = {
-    # component.py names Model and State in annotations (under TYPE_CHECKING) while model.py
-    # builds on Component. Breaking it means moving State out of core/model.py, which the
-    # Model façade split (issue 18's kernel part, another change) owns.
-    frozenset({"rsi_sim.core.component", "rsi_sim.core.model"}): "typing only; façade split",
-}
+ALLOWED_FILE_CYCLES: dict[frozenset[str], str] = {}
 #: Package-level circles that remain, with why. A new circle fails.
 ALLOWED_PACKAGE_CYCLES: dict[frozenset[str], str] = {}
 #: Private names still imported across modules, as (importer, module, name), with why.

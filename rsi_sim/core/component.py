@@ -15,7 +15,8 @@ from .params import Param
 if TYPE_CHECKING:
     import xarray as xr
 
-    from .model import Model, State
+    from .model import Model
+    from .state import State
 
 
 class Component:
@@ -45,9 +46,12 @@ class Component:
     #: Scalar results of ``outputs()`` an ensemble stores per sample: ``{name: attrs}``.
     sample_results: ClassVar[dict[str, dict[str, str]]] = {}
     params: ClassVar[dict[str, Param]] = {}
+    #: Whether the class defines ``rates``: the integrator asks only such components.
+    has_rates: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.has_rates = cls.rates is not Component.rates
         declared: dict[str, Param] = {}
         for klass in reversed(cls.__mro__):
             for key, value in vars(klass).items():
