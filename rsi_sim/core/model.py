@@ -186,6 +186,11 @@ class Model:
         """The declared range of each variable and stock (positive stocks: ``(0, inf)``)."""
         return self.declared.bounds()
 
+    @property
+    def built(self) -> bool:
+        """True once every component has built: the state exists from then on."""
+        return self._built
+
     def build(self) -> None:
         if self._built:
             return
