@@ -96,13 +96,13 @@ class Kernel:
 
     ``y`` is the state vector at model time ``t`` (ln X for log-stocks); ``step`` the current
     integrator step (``None`` between steps). ``rates`` are the components whose ``rates`` the
-    right-hand side asks, set by :meth:`build`. ``diverge(reason, remaining)`` is called when a
-    stock blows up; it is expected to end the run.
+    right-hand side asks, set by :meth:`build`. The kernel holds no reference to the model
+    (only the running process holds the ``diverge`` it was started with), so a model that has
+    run is freed as soon as nothing else refers to it, without waiting for the cycle collector.
     """
 
     def __init__(self, env: simpy.Environment, declared: Declarations, *, start_year: float,
-                 horizon: float, solver: SolverOptions, watches: Watches, recorder: Recorder,
-                 diverge: Callable[[str, float], None]):
+                 horizon: float, solver: SolverOptions, watches: Watches, recorder: Recorder):
         self.env = env
         self.declared = declared
         self.start_year = start_year
@@ -110,7 +110,6 @@ class Kernel:
         self.solver = solver
         self.watches = watches
         self.recorder = recorder
-        self.diverge = diverge
         self.y = np.empty(0)
         self.t = 0.0
         self.step: Step | ClockStep | None = None
@@ -127,9 +126,10 @@ class Kernel:
         self._stock_index = self.declared.stock_index
         self.rate_components = rate_components
 
-    def start(self) -> None:
-        """Start the integrator process."""
-        self.process = self.env.process(self._integrate())
+    def start(self, diverge: Callable[[str, float], None]) -> None:
+        """Start the integrator process; it calls ``diverge(reason, remaining)`` when a stock
+        blows up (``remaining``: :meth:`remaining_time`), which is expected to end the run."""
+        self.process = self.env.process(self._integrate(diverge))
 
     def reset(self) -> None:
         """Forget any earlier process (before :meth:`start`)."""
@@ -137,6 +137,13 @@ class Kernel:
         self._interrupt_pending = False
         self._restart_requested = False
         self.step = None
+
+    def release(self) -> None:
+        """Drop the state, the step and the components (the model's
+        :meth:`~rsi_sim.core.model.Model.release`)."""
+        self.process = self.step = None
+        self.y = np.empty(0)
+        self.rate_components = []
 
     # ---- the state at a time ------------------------------------------------------------------
     def rhs(self, t: float, y: list) -> list:
@@ -192,7 +199,7 @@ class Kernel:
             return make_stepper(opts.method, self.rhs, self.t, self.y.tolist(), self.horizon,
                                 rtol=opts.rtol, atol=opts.atol, max_step=opts.max_step)
 
-    def _integrate(self):
+    def _integrate(self, diverge: Callable[[str, float], None]):
         env = self.env
         steps = 0
         if not len(self.y):
@@ -222,7 +229,7 @@ class Kernel:
                             f"(at year {self.start_year + ta:.4f}); raise solver.max_steps or loosen rtol"
                         )
                     if not ok or not all(map(math.isfinite, stepper.y)):
-                        self.diverge("growth diverged (the step size fell below floating-point resolution)",
+                        diverge("growth diverged (the step size fell below floating-point resolution)",
                                      self.remaining_time(self.t, self.y))
                         return
                     step = self.step = Step(stepper)
@@ -235,7 +242,7 @@ class Kernel:
                     self.y, self.t = y_next, t_next
                     if hit:
                         if hit[2]:
-                            self.diverge("a stock passed 1e300", self.remaining_time(t_next, y_next))
+                            diverge("a stock passed 1e300", self.remaining_time(t_next, y_next))
                             return
                         self.watches.fire(hit[1])
                         break

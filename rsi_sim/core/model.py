@@ -108,7 +108,7 @@ class Model:
         self.recorder = Recorder(self.declared, self.horizon, self.output_step)
         self.kernel = Kernel(self.env, self.declared, start_year=self.start_year,
                              horizon=self.horizon, solver=self.solver_options,
-                             watches=self.watches, recorder=self.recorder, diverge=self.diverge)
+                             watches=self.watches, recorder=self.recorder)
         self.stocks = self.declared.stocks
         self.variables = self.declared.variables
         self.flags = self.declared.flags
@@ -309,7 +309,7 @@ class Model:
             ev.callbacks.append(lambda _e: self.stop(f"stop condition: {self.stop_when.text}"))
         horizon = env.timeout(self.horizon)
         horizon.callbacks.append(lambda _e: self.stop("horizon"))
-        self.kernel.start()
+        self.kernel.start(self.diverge)
 
     @property
     def finished(self) -> bool:
@@ -333,6 +333,18 @@ class Model:
             if not self.finished and self.env.now >= self.horizon:
                 # the horizon's own timeout is due at this instant: let it stop the run
                 self.env.run(until=self._stop_event)
+
+    def release(self) -> None:
+        """Drop a finished run's arrays now, before the model itself is dropped.
+
+        A run that stops (at the horizon, a stop condition or divergence) leaves its integrator
+        process suspended, in reference cycles (process, environment, kernel) that only Python's
+        cycle collector frees; an ensemble that drops one model per sample calls this so that
+        finished runs do not pile up until it does. The model cannot be used afterwards.
+        """
+        self.kernel.release()
+        self.recorder.release()
+        self.watches.pending.clear()
 
     def results(self) -> xr.Dataset:
         """The run's results: the recorded series, divergence, the event log and the

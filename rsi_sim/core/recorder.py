@@ -77,6 +77,11 @@ class Recorder:
         self.series = {name: np.full(len(self.grid), np.nan) for name, _, _ in self.declared.recorded()}
         self._pending = []
 
+    def release(self) -> None:
+        """Drop the grid and the series (the model's :meth:`~rsi_sim.core.model.Model.release`)."""
+        self.grid = np.empty(0)
+        self.series, self._grid_list, self._pending = {}, [], []
+
     def record_until(self, t_end: float, inclusive: bool, step, y: np.ndarray) -> None:
         """Take the stocks at the grid points up to ``t_end`` from the integrator step ``step``
         (``ta``, ``tb``, ``dense(t)``), or from ``y`` where there is none."""
