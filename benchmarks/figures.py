@@ -211,13 +211,13 @@ def p8_integrator(quick: bool) -> Result:
         horizon = 1.5 * t_star if np.isfinite(t_star) else 50.0
         model = Model([comp], horizon=horizon, output_step=horizon / 200, solver=solver)
         calls = [0]
-        rhs = model._rhs
+        rhs = model.kernel.rhs
 
         def counted(t, y, rhs=rhs, calls=calls):
             calls[0] += 1
             return rhs(t, y)
 
-        model._rhs = counted
+        model.kernel.rhs = counted
         ds = model.run()
         ours += calls[0]
         t = ds["time"].values - ds["time"].values[0]

@@ -21,16 +21,17 @@ RUNS = 2
 
 def _measure(case: str) -> None:
     import rsi_sim
-    import rsi_sim.core.model as kernel
+    from rsi_sim.core.recorder import Recorder
+    from rsi_sim.core.watches import Watches
 
     sc = rsi_sim.load_scenario("scenarios/baseline.yaml", {"horizon": "2040-01-01"})
     model = sc.build_model()
     model.run()
     if case == "flush":
-        kernel.Model._flush = lambda self: setattr(self, "_pending", [])
+        Recorder.flush = lambda self: setattr(self, "_pending", [])
     elif case == "watches":
-        kernel.Model._first_crossing = lambda self, step: None
-        kernel.Model._check_watches_now = lambda self: None
+        Watches.first_crossing = lambda self, step, ceiling: None
+        Watches.check_now = lambda self, state_now: None
     work = {"results": model.results, "none": lambda: None}.get(case, lambda: rsi_sim.run(sc))
     work()
     gc.collect()

@@ -29,10 +29,6 @@ ROOT = Path(rsi_sim.__file__).parent
 
 #: File-level circles that remain, each with why it is not fixed yet. A new circle fails.
 ALLOWED_FILE_CYCLES: dict[frozenset[str], str] = {
-    # component.py names Model and State in annotations (under TYPE_CHECKING) while model.py
-    # builds on Component. Breaking it means moving State out of core/model.py, which the
-    # Model façade split (issue 18's kernel part, another change) owns.
-    frozenset({"rsi_sim.core.component", "rsi_sim.core.model"}): "typing only; façade split",
     # load.py's Scenario.build_model (the method users call) runs build.build_model; build.py
     # names Scenario only in annotations (under TYPE_CHECKING). At run time the import is one
     # way, load -> build, where a function-level import used to hide it.

@@ -420,7 +420,7 @@ class Compute(Component):
         if not value > 0:
             raise ValueError(f"training_growth_cap must be a positive growth factor per year, got {value!r}")
         # Once the model is built the capped path starts from the current (possibly capped) rate.
-        if self.model is not None and getattr(self.model, "_built", False):
+        if self.model is not None and self.model.built:
             state = self.model.state()
             self._cap_anchor = (float(state["t"]), float(state["training_compute_rate"]))
         else:

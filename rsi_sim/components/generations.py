@@ -44,7 +44,7 @@ import simpy
 
 from ..core import Component, Lever, Param
 from ..core.errors import ParameterError
-from ..core.model import LOG_LIMIT
+from ..core.kernel import LOG_LIMIT
 from ..core.numeric import log, minimum
 
 #: Hours in a Julian year: AI copies work around the clock.

@@ -22,7 +22,7 @@ import xarray as xr
 from ..calibration import fit_time_horizon
 from ..core import Component, Param
 from ..core.errors import SimulationError
-from ..core.model import LOG_LIMIT
+from ..core.kernel import LOG_LIMIT
 from ..core.time import DAYS_PER_YEAR, to_decimal_year
 from ..reference.time_horizon import horizon_at, superexponential_limit, time_to_horizon
 from ._vectorized import milestone_dataset, parse_threshold, unsupported

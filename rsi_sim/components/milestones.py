@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Component
-from ..core.conditions import Condition
+from ..core.conditions import Criterion
 
 
 class Milestones(Component):
     name = "milestones"
 
-    def __init__(self, conditions: dict[str, Condition] | None = None, descriptions=None):
+    def __init__(self, conditions: dict[str, Criterion] | None = None, descriptions=None):
         super().__init__()
         self.conditions = dict(conditions or {})
         self.descriptions = dict(descriptions or {})

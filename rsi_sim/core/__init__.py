@@ -6,14 +6,14 @@ scipy); see ``rsi_sim/__init__.py``.
 
 from .._lazy import lazy_getattr
 from .component import Component
-from .conditions import Condition, parse_condition
+from .conditions import Criterion, parse_condition
 from .errors import ParameterError, RsiSimError, ScenarioError, SimulationError
 from .levers import Lever
 from .params import Param
 
-_LAZY = {"Model": ".model", "SolverOptions": ".model", "State": ".model"}
+_LAZY = {"Model": ".model", "SolverOptions": ".kernel", "State": ".state"}
 
-__all__ = ["Component", "Condition", "Lever", "Model", "Param", "ParameterError", "RsiSimError",
+__all__ = ["Component", "Criterion", "Lever", "Model", "Param", "ParameterError", "RsiSimError",
            "ScenarioError", "SimulationError", "SolverOptions", "State", "parse_condition"]
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)

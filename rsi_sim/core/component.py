@@ -16,7 +16,8 @@ from .params import Param
 if TYPE_CHECKING:
     import xarray as xr
 
-    from .model import Model, State
+    from .model import Model
+    from .state import State
 
 
 class Component:
@@ -49,9 +50,12 @@ class Component:
     params: ClassVar[dict[str, Param]] = {}
     #: The policy levers the component owns, by action kind.
     levers: ClassVar[dict[str, Lever]] = {}
+    #: Whether the class defines ``rates``: the integrator asks only such components.
+    has_rates: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.has_rates = cls.rates is not Component.rates
         declared: dict[str, Param] = {}
         levers: dict[str, Lever] = {}
         for klass in reversed(cls.__mro__):

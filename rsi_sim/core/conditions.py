@@ -53,8 +53,11 @@ class ConditionSyntaxError(ValueError):
 
 
 @dataclass(frozen=True)
-class Condition:
-    """A parsed condition. ``margin(state)`` is >= 0 exactly when it holds."""
+class Criterion:
+    """A parsed condition: ``margin(state)`` is >= 0 exactly when it holds.
+
+    (Not ``Condition``, which would read as SimPy's ``simpy.Condition`` event in the kernel.)
+    """
 
     text: str
     variables: frozenset[str]
@@ -96,7 +99,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = None) -> Condition:
+def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = None) -> Criterion:
     """Parse ``text``; ``date_to_t`` maps a date literal to model time (years since start).
 
     >>> c = parse_condition("x >= 2 and y < 1")
@@ -183,7 +186,7 @@ def parse_condition(text: str, date_to_t: Callable[[_dt.date], float] | None = N
     margin, clauses = condition(0)
     if pos != len(toks):
         raise ConditionSyntaxError(f"unexpected {toks[pos][1]!r} after a complete condition")
-    return Condition(text.strip(), frozenset(variables), frozenset(flags), margin, clauses)
+    return Criterion(text.strip(), frozenset(variables), frozenset(flags), margin, clauses)
 
 
 #: Largest disjunctive normal form kept for static checks.
@@ -208,7 +211,7 @@ def _and_clauses(parts: list) -> tuple | None:
     return out
 
 
-def can_hold(condition: Condition, bounds: dict[str, tuple[float, float]] | None = None) -> bool:
+def can_hold(condition: Criterion, bounds: dict[str, tuple[float, float]] | None = None) -> bool:
     """False only if ``condition`` can never hold: every conjunction in it asks a quantity to be
     both above and below some values (``x >= 5 and x <= 1``), or outside its ``bounds``
     (e.g. a share ``>= 2`` when shares lie in ``[0, 1]``). Unknown structure counts as possible.

@@ -222,6 +222,8 @@ def _release(model: Any) -> None:
     if model is not None:
         for part in list(getattr(model, "models", {}).values()):  # a race's actors
             _release(part)
+        if hasattr(model, "release"):  # a Model (a race has only its actors' models)
+            model.release()
         for comp in list(getattr(model, "components", {}).values()):
             comp.__dict__.clear()
         model.__dict__.clear()

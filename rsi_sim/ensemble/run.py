@@ -175,16 +175,14 @@ def plan_ensemble(scenario: Scenario | str | Path, samples: int | None = None, *
     probe = scenario.build_model()
     if spec.actors:  # a race: each actor's variables and milestones, as <actor>.<name>
         first = next(iter(probe.models.values()))
-        first._start_recorder()
         variables = tuple((f"{a}.{n}", unit, f"{long_name} ({a})")
                           for a, m in probe.models.items() for n, unit, long_name in m.recorded())
-        time = first.start_year + first._grid
+        time = first.start_year + first.output_times  # the output grid every sample shares
         milestones = tuple(f"{a}.{m}" for a in spec.actors for m in spec.milestones)
         probe = first
     else:
-        probe._start_recorder()  # the output grid every sample shares
         variables = () if vector else tuple(probe.recorded())
-        time = probe.start_year + probe._grid
+        time = probe.start_year + probe.output_times  # the output grid every sample shares
         milestones = tuple(spec.milestones)
     params = []
     for p in uncertainty.parameters:

@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from ..core import Component
-from ..core.conditions import Condition, parse_condition
+from ..core.conditions import Criterion, parse_condition
 from .actions import LEVERS, LeverBoard
 from .schema import PolicySpec
 
@@ -43,8 +43,8 @@ class Policy:
 
     name: str
     spec: PolicySpec
-    trigger: Condition
-    release_when: Condition | None = None
+    trigger: Criterion
+    release_when: Criterion | None = None
 
     @classmethod
     def from_spec(cls, name: str, spec: PolicySpec, date_to_t=None) -> Policy:

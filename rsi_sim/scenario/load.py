@@ -16,8 +16,9 @@ from ..components import INTERACTIONS
 from ..core.conditions import pair_calls
 from ..core.distributions import DistributionError, parse_uncertainty
 from ..core.errors import ParameterError, ScenarioError, SimulationError, did_you_mean
-from ..core.model import SolverOptions, check_output_grid, check_step_budget
+from ..core.kernel import SolverOptions, check_step_budget
 from ..core.params import short_repr
+from ..core.recorder import check_output_grid
 from ..core.time import to_decimal_year
 from ..plugins import (
     HOW_TO_REGISTER,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import RK23, RK45
 
-from rsi_sim.core import model as kernel
+from rsi_sim.core import recorder
 from rsi_sim.core.stepper import EmbeddedRK, make_stepper
 
 
@@ -96,7 +96,7 @@ def test_recorded_variables_do_not_depend_on_how_they_are_flushed(monkeypatch):
 
     sc = load_scenario("scenarios/baseline.yaml", {"horizon": "2034-01-01"})
     floats = sc.build_model().run()
-    monkeypatch.setattr(kernel, "SCALAR_FLUSH_POINTS", 0)
+    monkeypatch.setattr(recorder, "SCALAR_FLUSH_POINTS", 0)
     arrays = sc.build_model().run()
     for name in floats.data_vars:
         if floats[name].dims == ("time",):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from rsi_sim.components import REGISTRY, JonesResearch
 from rsi_sim.core import Model, RsiSimError
-from rsi_sim.core.model import LOG_LIMIT
+from rsi_sim.core.kernel import LOG_LIMIT
 from rsi_sim.testing import parameters, time_limit
 
 LONG = os.environ.get("RSI_SIM_FUZZ", "").lower() == "long"
