@@ -143,7 +143,7 @@ def _read_with_extends(path: Path, chain: tuple[str, ...],
         return data, locs, chain
     file, line = locs.get(("extends",), (str(path), None))
     if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError(f"extends must be the path of another scenario file, got {parent!r}",
+        raise ScenarioError(f"extends must be the path of another scenario file, got {short_repr(parent)}",
                             file=file, line=line, key="extends")
     if len(chain) > MAX_EXTENDS:
         raise ScenarioError(f"more than {MAX_EXTENDS} levels of extends", file=file, line=line, key="extends")

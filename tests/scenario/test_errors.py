@@ -74,6 +74,15 @@ def test_an_unusable_extends_path_gives_a_short_message(write, n):
     assert (exc.file, exc.line, exc.key) == (str(path), 1, "extends")
 
 
+def test_a_blank_extends_value_is_quoted_short(write):
+    """A value of only spaces is not a path; the message quotes it cut short (found by the fuzz
+    suite: 4,900 spaces gave a 5,000-character message)."""
+    path, exc = error_of(write, "extends: '" + " " * 4_900 + "'\nname: child\n")
+    assert "must be the path of another scenario file" in str(exc) and len(str(exc)) < 500
+    assert "4,902 characters" in str(exc)
+    assert (exc.file, exc.line, exc.key) == (str(path), 1, "extends")
+
+
 def test_extends_merges_key_by_key_and_reports_lines_in_the_right_file(write):
     write(GOOD, "base.yaml")
     child = write("extends: base.yaml\nname: child\ncomponents:\n  jones:\n    lam: 9.0\n", "child.yaml")
