@@ -1,8 +1,7 @@
 """Distributions for uncertain parameters, read from a scenario's ``uncertainty:`` section.
 
 The kinds live here, in ``core``, because the reference models (:mod:`rsi_sim.reference`, which
-builds on ``core`` only) draw their published inputs with them too;
-:mod:`rsi_sim.ensemble.distributions` re-exports this module's public names.
+builds on ``core`` only) draw their published inputs with them too.
 
 Every distribution maps a uniform number ``u`` in [0, 1) to a value through its inverse CDF
 (:meth:`Distribution.ppf`), so one design of uniforms (Monte Carlo, Latin hypercube or Sobol)

@@ -36,7 +36,7 @@ class Design:
     Examples
     --------
     >>> from rsi_sim.components import JonesResearch
-    >>> from rsi_sim.ensemble.distributions import parse_uncertainty
+    >>> from rsi_sim.core.distributions import parse_uncertainty
     >>> u = parse_uncertainty({"components.jones.phi": {"dist": "uniform", "low": 0, "high": 1}},
     ...                       {"jones": JonesResearch})
     >>> d = Design(u, samples=4, seed=1, sampler="lhs")

@@ -19,8 +19,8 @@ from rsi_sim.app.settings import (
     policy_choices,
     shipped_scenarios_dir,
 )
+from rsi_sim.core.distributions import parse_uncertainty
 from rsi_sim.core.errors import RsiSimError, ScenarioError
-from rsi_sim.ensemble.distributions import parse_uncertainty
 from rsi_sim.scenario import load_scenario, parse_scenario_text
 from rsi_sim.scenario.load import uncertainty_components
 

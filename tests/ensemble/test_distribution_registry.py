@@ -10,8 +10,7 @@ from scipy import stats
 
 from rsi_sim.components import JonesResearch
 from rsi_sim.core import distributions as dists
-from rsi_sim.core.params import Param
-from rsi_sim.ensemble.distributions import (
+from rsi_sim.core.distributions import (
     KINDS,
     REGISTRY,
     Distribution,
@@ -21,6 +20,7 @@ from rsi_sim.ensemble.distributions import (
     parse_uncertainty,
     register,
 )
+from rsi_sim.core.params import Param
 from rsi_sim.ensemble.samplers import Design
 
 EXAMPLES = {

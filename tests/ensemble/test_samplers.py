@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rsi_sim.core.params import Param
-from rsi_sim.core.random import sample_seed
-from rsi_sim.ensemble.distributions import (
+from rsi_sim.core.distributions import (
     UncertainParameter,
     Uncertainty,
     parse_distribution,
 )
+from rsi_sim.core.params import Param
+from rsi_sim.core.random import sample_seed
 from rsi_sim.ensemble.samplers import Design
 
 SPECS = {
@@ -114,7 +114,7 @@ def test_a_latin_hypercube_too_big_for_memory_is_refused_up_front(cli, tmp_path)
 
 def _jones_uncertainty():
     from rsi_sim.components import JonesResearch
-    from rsi_sim.ensemble.distributions import parse_uncertainty
+    from rsi_sim.core.distributions import parse_uncertainty
 
     return parse_uncertainty({"components.jones.phi": {"dist": "uniform", "low": 0, "high": 1},
                               "components.jones.lam": {"dist": "uniform", "low": 0, "high": 1}},

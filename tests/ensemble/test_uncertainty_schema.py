@@ -80,7 +80,7 @@ def test_derived_and_auxiliary_entries():
     import pytest as _pytest
 
     from rsi_sim.components import REGISTRY
-    from rsi_sim.ensemble.distributions import DistributionError, parse_uncertainty
+    from rsi_sim.core.distributions import DistributionError, parse_uncertainty
     from rsi_sim.ensemble.samplers import Design
 
     comps = {"software": REGISTRY["software"], "research": REGISTRY["research"]}
