@@ -18,7 +18,7 @@ When no policy acts on a lever it returns to its neutral value (no cap, factor 1
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..components import REGISTRY
@@ -46,11 +46,15 @@ def levers(components: Mapping[str, type[Component]] | None = None) -> dict[str,
     return found
 
 
-class _Levers(Mapping):
-    """The live view :data:`LEVERS`: a component registered later adds its levers."""
+class LeverView(Mapping):
+    """A live view, by action kind, of what ``project(lever)`` gives for each registered
+    lever: a component registered later adds its levers."""
 
-    def __getitem__(self, kind: str) -> Lever:
-        return levers()[kind]
+    def __init__(self, name: str, project: Callable[[Lever], Any]):
+        self._name, self._project = name, project
+
+    def __getitem__(self, kind: str) -> Any:
+        return self._project(levers()[kind])
 
     def __iter__(self) -> Iterator[str]:
         return iter(levers())
@@ -59,12 +63,12 @@ class _Levers(Mapping):
         return len(levers())
 
     def __repr__(self) -> str:
-        return f"LEVERS({', '.join(self)})"
+        return f"{self._name}({', '.join(self)})"
 
 
 #: Action kind → lever (the action's parameter is the policy's value on that lever), read from
 #: the registered components' declarations.
-LEVERS: Mapping[str, Lever] = _Levers()
+LEVERS: Mapping[str, Lever] = LeverView("LEVERS", lambda lever: lever)
 
 
 class LeverBoard:

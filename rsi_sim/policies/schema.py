@@ -17,7 +17,7 @@ Self-contained (no import from :mod:`rsi_sim.scenario`, which imports this modul
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -25,29 +25,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from ..core.conditions import ConditionSyntaxError, parse_condition
 from ..core.errors import did_you_mean
 from ..core.units import duration_years
-from .actions import levers
-
-
-class _ActionKinds(Mapping):
-    """The live view :data:`ACTION_KINDS`, read from the components' lever declarations."""
-
-    def __getitem__(self, kind: str) -> tuple[str | None, str]:
-        lever = levers()[kind]
-        return lever.param, lever.doc
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(levers())
-
-    def __len__(self) -> int:
-        return len(levers())
-
-    def __repr__(self) -> str:
-        return f"ACTION_KINDS({', '.join(self)})"
-
+from .actions import LeverView, levers
 
 #: Each action kind, the one parameter it takes (``None``: none) and what that parameter means:
 #: generated from the `Lever` declarations of the registered components.
-ACTION_KINDS: Mapping[str, tuple[str | None, str]] = _ActionKinds()
+ACTION_KINDS: Mapping[str, tuple[str | None, str]] = LeverView(
+    "ACTION_KINDS", lambda lever: (lever.param, lever.doc))
 
 
 def _duration(value: Any) -> float:
