@@ -340,11 +340,15 @@ class Model:
         A run that stops (at the horizon, a stop condition or divergence) leaves its integrator
         process suspended, in reference cycles (process, environment, kernel) that only Python's
         cycle collector frees; an ensemble that drops one model per sample calls this so that
-        finished runs do not pile up until it does. The model cannot be used afterwards.
+        finished runs do not pile up until it does. The model and its components cannot be used
+        afterwards.
         """
         self.kernel.release()
         self.recorder.release()
         self.watches.pending.clear()
+        for comp in self.components.values():
+            comp.__dict__.clear()
+        self.__dict__.clear()
 
     def results(self) -> xr.Dataset:
         """The run's results: the recorded series, divergence, the event log and the

@@ -126,6 +126,11 @@ class Race:
         ds.attrs.update(self.attrs)
         return ds
 
+    def release(self) -> None:
+        """Drop the finished actors' arrays now (:meth:`Model.release` for each)."""
+        for m in self.models.values():
+            m.release()
+
     def _sync(self, t: float) -> None:
         for hook in self.on_sync:
             hook(self, t)

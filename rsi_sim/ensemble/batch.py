@@ -219,14 +219,8 @@ def sample_result(ds: xr.Dataset, name: str) -> Any:
 def _release(model: Any) -> None:
     """Drop a finished model's arrays now: a model and its SimPy processes form reference cycles
     that only the cyclic garbage collector frees, which would let finished runs pile up."""
-    if model is not None:
-        for part in list(getattr(model, "models", {}).values()):  # a race's actors
-            _release(part)
-        if hasattr(model, "release"):  # a Model (a race has only its actors' models)
-            model.release()
-        for comp in list(getattr(model, "components", {}).values()):
-            comp.__dict__.clear()
-        model.__dict__.clear()
+    if model is not None:  # a Model or a Race
+        model.release()
 
 
 _PREPARED: dict[str, _Prepared] = {}
