@@ -150,3 +150,18 @@ def test_no_dead_parameter(baseline):
             if not changed:
                 dead.append(key)
     assert not dead, f"parameters that change no output: {dead}"
+
+
+@pytest.mark.parametrize("rho", [-0.5, -0.25])
+def test_multiplier_is_bounded_when_compute_and_labour_are_complements(baseline, rho):
+    """With the start's compute fixed and rho < 0, research input tends to
+    Q(taste_sd_max) * alpha**(lambda/rho) as AI labour grows without bound, so the multiplier
+    never exceeds it (docs/model.md): the run reaches the bound, and ASI (2000) never comes."""
+    model = baseline.with_overrides({"components.research.rho": rho}).build_model()
+    ds = model.run()
+    res, jd = model["research"], model["judgment"]
+    bound = jd.quality_of(jd.taste_sd_max) * res.alpha ** (res.parallelism / rho)
+    assert bound < 2000
+    peak = float(ds["ai_rd_multiplier"].max())
+    assert 0.99 * bound <= peak <= bound * (1 + 1e-9)
+    assert np.isnan(float(ds["milestone_year"].sel(milestone="ASI")))
